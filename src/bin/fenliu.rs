@@ -1,0 +1,438 @@
+//! `fenliu`: classify petitions, check and test rulesets, explain one verdict.
+
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fenliu::{cases, Classifier, Date, Diagnostic, Options, Ruleset, Verdict};
+use serde_json::{json, Value};
+
+/// 分流：信访事项依法分类预审（法定途径、化解难度、三级代办、办理期限）。
+#[derive(Parser)]
+#[command(name = "fenliu", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 批量分类：读入 JSON 或 JSONL 信访件，输出 JSONL 结论（顺序与输入一致）
+    Classify {
+        /// 输入文件；省略或 "-" 表示标准输入
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArg,
+        /// 输出格式
+        #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+        format: Format,
+        /// 并行线程数（默认：全部 CPU 核）
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// 未写 submitted_at 的信访件按此日期判断（默认：今天）
+        #[arg(long)]
+        today: Option<String>,
+        /// 不在标准错误输出汇总
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// 检查规则集：列出全部错误和警告（文件、行、列）
+    Check {
+        /// 规则目录（默认：内置规则集）
+        dir: Option<PathBuf>,
+        /// 要求规则集指纹等于此值
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+    /// 运行规则集自带的案例
+    Test {
+        /// 规则目录（默认：内置规则集）
+        dir: Option<PathBuf>,
+        /// 列出没有任何案例触发的规则
+        #[arg(long)]
+        coverage: bool,
+        /// 只显示未通过的案例
+        #[arg(long)]
+        failures: bool,
+    },
+    /// 解释一件信访件的结论：每条触发的规则及命中的关键词
+    Explain {
+        /// 信访件 JSON 文件；省略或 "-" 表示标准输入
+        file: Option<PathBuf>,
+        /// 直接给出诉求内容（代替 JSON 文件）
+        #[arg(long)]
+        text: Option<String>,
+        #[command(flatten)]
+        rules: RulesArg,
+        /// 输出 JSON 而不是中文说明
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct RulesArg {
+    /// 规则目录（默认：内置规则集）
+    #[arg(long = "rules", value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// 要求规则集指纹等于此值
+    #[arg(long)]
+    fingerprint: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// 每行一个 JSON 结论
+    Jsonl,
+    /// 给人看的表格
+    Table,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Classify { file, rules, format, jobs, today, quiet } => classify(file, &rules, format, jobs, today, quiet),
+        Command::Check { dir, fingerprint } => check(dir, fingerprint),
+        Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
+        Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
+    let rs = match dir {
+        Some(d) => Ruleset::from_dir(d)?,
+        None => Ruleset::embedded()?,
+    };
+    if let Some(f) = fingerprint {
+        rs.verify_fingerprint(f)?;
+    }
+    Ok(rs)
+}
+
+fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
+    let mut s = String::new();
+    let res = match file.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut s)),
+        None => io::stdin().read_to_string(&mut s),
+    };
+    res.map_err(|e| Diagnostic::error("input.io", format!("无法读取输入：{e}"), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into())
+        .map(|_| s)
+}
+
+/// Splits input into petition JSON texts with their line numbers: a JSON array, one JSON object,
+/// or JSON Lines.
+fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
+    let trimmed = input.trim_start();
+    if trimmed.starts_with('[') {
+        let items: Vec<Value> = serde_json::from_str(input).map_err(|e| {
+            Diagnostic::error("input.json", format!("输入的 JSON 数组有误：第 {} 行第 {} 列，{e}", e.line(), e.column()), "JSON 数组的每一项是一件信访件。")
+        })?;
+        return Ok(items.iter().enumerate().map(|(i, v)| (i + 1, v.to_string())).collect());
+    }
+    let lines: Vec<(usize, String)> = input
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect();
+    if lines.len() > 1 && serde_json::from_str::<Value>(lines.first().map_or("", |l| l.1.as_str())).is_err() && serde_json::from_str::<Value>(input).is_ok() {
+        // One pretty-printed object.
+        return Ok(vec![(1, input.to_owned())]);
+    }
+    Ok(lines)
+}
+
+fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
+    match today {
+        Some(t) => Date::parse_iso(&t)
+            .map(Some)
+            .ok_or_else(|| Diagnostic::error("input.date", format!("--today \"{t}\" 不是日期"), "写成 2024-05-01。").into()),
+        None => Ok(Date::today_utc()),
+    }
+}
+
+fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Option<usize>, today: Option<String>, quiet: bool) -> Result<ExitCode, fenliu::Error> {
+    let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
+    // Fail early, once, on a broken ruleset.
+    Classifier::new(&ruleset)?;
+    let options = Options { today: parse_today(today)? };
+    let input = read_input(&file)?;
+    let items = split_input(&input)?;
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+
+    let started = Instant::now();
+    let bar = if io::stderr().is_terminal() && !quiet {
+        let b = indicatif::ProgressBar::new(items.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 {per_sec} 剩余 {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut summary = Summary::default();
+    if format == Format::Table {
+        let _ = writeln!(out, "{:<14} {:<16} {:<8} {:<8} {:<10} 标记", "编号", "途径", "难度", "代办", "状态");
+    }
+    // Chunks keep memory flat and output flowing; within a chunk, workers take every jobs-th item.
+    for chunk in items.chunks(2048) {
+        let results: Vec<Result<Verdict, fenliu::Error>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..jobs.min(chunk.len()))
+                .map(|w| {
+                    let ruleset = &ruleset;
+                    let bar = bar.as_ref();
+                    s.spawn(move || {
+                        let classifier = Classifier::new(ruleset);
+                        chunk
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| i % jobs == w)
+                            .map(|(i, (_, json))| {
+                                let r = match &classifier {
+                                    Ok(c) => c.classify_json(json, &options),
+                                    Err(e) => Err(e.clone()),
+                                };
+                                if let Some(b) = bar {
+                                    b.inc(1);
+                                }
+                                (i, r)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut all: Vec<(usize, Result<Verdict, fenliu::Error>)> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
+            all.sort_by_key(|(i, _)| *i);
+            all.into_iter().map(|(_, r)| r).collect()
+        });
+        for ((line, json), result) in chunk.iter().zip(results) {
+            summary.add(&result);
+            let text = match (&result, format) {
+                (Ok(v), Format::Jsonl) => v.to_json(),
+                (Ok(v), Format::Table) => table_row(v),
+                (Err(e), Format::Jsonl) => {
+                    let id = serde_json::from_str::<Value>(json).ok().and_then(|v| v.get("id").cloned());
+                    json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics}).to_string()
+                }
+                (Err(e), Format::Table) => format!("第 {line} 行 错误：{}", e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default()),
+            };
+            if writeln!(out, "{text}").is_err() {
+                return Ok(ExitCode::from(3)); // Broken pipe: the reader went away.
+            }
+        }
+    }
+    let _ = out.flush();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if !quiet {
+        summary.print(started.elapsed().as_secs_f64(), jobs);
+    }
+    Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn table_row(v: &Verdict) -> String {
+    let id = match &v.id {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => "-".into(),
+    };
+    let status = match v.status {
+        fenliu::verdict::Status::Decided => "已定",
+        fenliu::verdict::Status::NeedsInfo => "需补充",
+    };
+    format!("{:<14} {:<16} {:<8} {:<8} {:<10} {}", id, v.route.code, v.difficulty.tier, v.delegation.level, status, v.flags.join(","))
+}
+
+#[derive(Default)]
+struct Summary {
+    total: usize,
+    errors: usize,
+    routes: BTreeMap<String, usize>,
+    tiers: BTreeMap<String, usize>,
+    levels: BTreeMap<String, usize>,
+    needs_info: usize,
+    violations: usize,
+    error_codes: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    fn add(&mut self, r: &Result<Verdict, fenliu::Error>) {
+        self.total += 1;
+        match r {
+            Ok(v) => {
+                *self.routes.entry(v.route.code.clone()).or_default() += 1;
+                *self.tiers.entry(v.difficulty.tier.clone()).or_default() += 1;
+                *self.levels.entry(v.delegation.level.clone()).or_default() += 1;
+                if v.status == fenliu::verdict::Status::NeedsInfo {
+                    self.needs_info += 1;
+                }
+                if !v.violations.is_empty() {
+                    self.violations += 1;
+                }
+            }
+            Err(e) => {
+                self.errors += 1;
+                *self.error_codes.entry(e.code().to_owned()).or_default() += 1;
+            }
+        }
+    }
+
+    fn print(&self, secs: f64, jobs: usize) {
+        let fmt = |m: &BTreeMap<String, usize>| {
+            let mut v: Vec<_> = m.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join("，")
+        };
+        eprintln!(
+            "共 {} 件：成功 {}，错误 {}；需补充信息 {}；一致性问题 {}（{:.2} 秒，{} 线程，{:.0} 件/秒）",
+            self.total,
+            self.total - self.errors,
+            self.errors,
+            self.needs_info,
+            self.violations,
+            secs,
+            jobs,
+            self.total as f64 / secs.max(1e-9)
+        );
+        eprintln!("途径：{}", fmt(&self.routes));
+        eprintln!("难度：{}", fmt(&self.tiers));
+        eprintln!("代办：{}", fmt(&self.levels));
+        if !self.error_codes.is_empty() {
+            eprintln!("错误：{}", fmt(&self.error_codes));
+        }
+    }
+}
+
+fn check(dir: Option<PathBuf>, fingerprint: Option<String>) -> Result<ExitCode, fenliu::Error> {
+    let ruleset = load_rules(&dir, &fingerprint)?;
+    let diags = Classifier::check(&ruleset);
+    let case_errors = cases::load(&ruleset).err().map(|e| e.diagnostics).unwrap_or_default();
+    let errors = diags.iter().chain(&case_errors).filter(|d| d.is_error()).count();
+    let warnings = diags.len() + case_errors.len() - errors;
+    for d in diags.iter().chain(&case_errors) {
+        println!("{d}\n");
+    }
+    let info = ruleset.info();
+    if errors == 0 {
+        if let Ok(c) = Classifier::new(&ruleset) {
+            println!("规则集 {}（{} 版本 {}）：{} 条规则，{} 个词组。", ruleset.title(), info.name, info.version, c.rules().len(), c.lexicon().groups().len());
+        }
+    }
+    println!("指纹 {}", info.fingerprint);
+    println!("{errors} 个错误，{warnings} 个警告");
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode, fenliu::Error> {
+    let ruleset = load_rules(&dir, &None)?;
+    let classifier = Classifier::new(&ruleset)?;
+    let results = cases::run_all(&classifier, &ruleset)?;
+    let mut passed = 0;
+    for r in &results {
+        let at = r.location.as_ref().map(|l| format!("{l} ")).unwrap_or_default();
+        if r.passed {
+            passed += 1;
+            if !failures {
+                println!("✓ {at}{}", r.name);
+            }
+            continue;
+        }
+        println!("✗ {at}{}", r.name);
+        for m in &r.mismatches {
+            println!("    {}：期望 {}，实际 {}", m.key, m.expected, m.actual);
+        }
+        if let Some(e) = &r.error {
+            println!("    {}", e.to_string().replace('\n', "\n    "));
+        }
+    }
+    let failed = results.len() - passed;
+    if coverage {
+        let un = cases::uncovered(&classifier, &results);
+        println!("\n规则覆盖：{}/{} 条规则被案例触发", classifier.rules().len() - un.len(), classifier.rules().len());
+        for r in un {
+            let at = r.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
+            println!("  未覆盖 {} {}（{at}）", r.id, r.title);
+        }
+    }
+    println!("\n{passed} passed, {failed} failed");
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_json: bool) -> Result<ExitCode, fenliu::Error> {
+    let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
+    let classifier = Classifier::new(&ruleset)?;
+    let input = match text {
+        Some(t) => json!({ "text": t }).to_string(),
+        None => read_input(&file)?,
+    };
+    let options = Options { today: Date::today_utc() };
+    let v = classifier.classify_json(input.trim(), &options)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut o = String::new();
+    let yes_no = |b: bool| if b { "是" } else { "否" };
+    o += &format!("法定途径：{}（{}）\n", v.route.name, v.route.code);
+    o += &format!("  处理机关：{}\n", v.route.handler);
+    o += &format!("  作为信访事项受理：{}；诉访分离：{}\n", yes_no(v.route.accepted), yes_no(v.separated));
+    if !v.route.basis.is_empty() {
+        o += &format!("  依据：{}\n", v.route.basis.join("；"));
+    }
+    o += &format!("  给群众的指引：{}\n", v.route.guidance);
+    if !v.missing.is_empty() {
+        o += &format!("状态：需补充信息（{}）\n", v.missing.join("、"));
+    }
+    o += &format!("类别：{}（{}）\n", v.category.name, v.category.code);
+    o += &format!("化解难度：{}（{}，{} 分）\n", v.difficulty.name, v.difficulty.tier, v.difficulty.score);
+    for f in &v.difficulty.factors {
+        o += &format!("  {:+} {}（{}）\n", f.points, f.reason, f.rule);
+    }
+    o += &format!("代办层级：{}，由{}牵头（{}）\n", v.delegation.name, v.delegation.lead, v.delegation.reason);
+    for (k, d) in &v.deadlines {
+        o += &format!("期限 {}：{}（{} {} 日，{}）\n", d.name, d.date, if d.after.is_some() { "其后" } else { "收到后" }, d.days, k);
+    }
+    if !v.flags.is_empty() {
+        let names: Vec<String> = v.flags.iter().map(|f| format!("{}（{f}）", classifier.flag_name(f).unwrap_or(f))).collect();
+        o += &format!("标记：{}\n", names.join("、"));
+    }
+    for w in &v.violations {
+        o += &format!("一致性问题：{}（{}）\n", w.message, w.rule);
+    }
+    for w in &v.warnings {
+        o += &format!("警告：{}\n", w.message);
+    }
+    o += "\n判断过程（按执行顺序）：\n";
+    for (i, t) in v.trace.iter().enumerate() {
+        o += &format!("{:>2}. [{}] {} —— {}（{}）\n", i + 1, t.stage, t.title, t.outcome, t.rule);
+        if !t.matched.is_empty() {
+            let words: Vec<String> = t.matched.iter().map(|h| format!("「{}」({} {}–{})", h.word, if h.field == fenliu::Field::Title { "标题" } else { "正文" }, h.start, h.end)).collect();
+            o += &format!("    命中：{}\n", words.join("、"));
+        }
+        if !t.fields.is_empty() {
+            o += &format!("    读取字段：{}\n", t.fields.join("、"));
+        }
+    }
+    for l in &v.log {
+        o += &format!("规则输出 {}：{}\n", l.rule, l.message);
+    }
+    o += &format!("\n规则集 {} {}，指纹 {}…；输入摘要 {}…\n", v.ruleset.name, v.ruleset.version, v.ruleset.fingerprint.get(..16).unwrap_or_default(), v.input_hash.get(..16).unwrap_or_default());
+    print!("{o}");
+    let _ = io::stdout().flush();
+    Ok(ExitCode::SUCCESS)
+}

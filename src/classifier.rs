@@ -1,0 +1,540 @@
+//! The compiled ruleset: build once, classify many.
+//!
+//! [`Classifier::new`] does all parsing and checking (rule files, lexicons, static checks);
+//! [`Classifier::classify`] runs one pass of the keyword automaton and then the rules stage by
+//! stage. A classifier is not `Send` (Rhai values are reference-counted); threads each build
+//! their own from a shared [`Ruleset`].
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+
+use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope, AST};
+use sha2::{Digest, Sha256};
+
+use crate::check::{check_file, Known};
+use crate::date::Date;
+use crate::engine::{new_engine, Ctx, Limits, SoFar, View};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::lexicon::Lexicon;
+use crate::petition::{has_path, Petition};
+use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
+use crate::ruleset::{hex, kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
+use crate::verdict::{Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict, Violation};
+
+/// Options of one classification. Plain data with a `Default`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The date to judge an undated petition by (which rules are in force, deadlines). A
+    /// petition's own `submitted_at` always wins. `None` with an undated petition: only rules
+    /// without an end date apply and no deadlines are computed.
+    pub today: Option<Date>,
+}
+
+struct RuleFile {
+    path: String,
+    source: String,
+    ast: AST,
+}
+
+/// A compiled ruleset, ready to classify.
+///
+/// ```
+/// use fenliu::{Classifier, Options, Petition, Ruleset};
+/// let classifier = Classifier::new(&Ruleset::embedded().unwrap()).unwrap();
+/// let verdict = classifier.classify(&Petition::new("楼下饭店每天半夜噪音扰民，请城管处理"), &Options::default()).unwrap();
+/// assert_eq!(verdict.route.code, "enforcement");
+/// ```
+pub struct Classifier {
+    info: RulesetInfo,
+    manifest: Manifest,
+    engine: Engine,
+    files: Vec<RuleFile>,
+    rules: Vec<Rule>,
+    stages: Vec<(StageKind, Vec<usize>)>,
+    lexicon: Lexicon,
+    groups: Rc<HashMap<String, usize>>,
+    log: Rc<RefCell<Vec<String>>>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier").field("ruleset", &self.info).field("rules", &self.rules.len()).finish()
+    }
+}
+
+impl Classifier {
+    /// Compiles a ruleset with the default [`Limits`]. Fails with every error found.
+    pub fn new(ruleset: &Ruleset) -> Result<Self> {
+        Self::with_limits(ruleset, Limits::default())
+    }
+
+    /// Compiles a ruleset with the given limits.
+    pub fn with_limits(ruleset: &Ruleset, limits: Limits) -> Result<Self> {
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        let mut warnings: Vec<Diagnostic> = Vec::new();
+        let manifest = ruleset.manifest.clone();
+
+        let lexicon = match ruleset.lexicon_specs().and_then(|specs| Lexicon::compile(specs, &manifest.negation)) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                errors.extend(e.diagnostics);
+                None
+            }
+        };
+        let group_names: HashSet<&str> = lexicon.iter().flat_map(|l| l.groups().iter().map(|g| g.id.as_str())).collect();
+        let flag_names: HashSet<&str> = manifest.flags.keys().map(String::as_str).collect();
+        let known = Known { groups: &group_names, flags: &flag_names };
+
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let engine = new_engine(&limits, log.clone());
+        let mut loader = new_engine(&limits, log.clone());
+        let collected: Rc<RefCell<Vec<(Map, Position)>>> = Rc::default();
+        let sink = collected.clone();
+        loader.register_fn("rule", move |ctx: rhai::NativeCallContext, m: Map| {
+            sink.borrow_mut().push((m, ctx.call_position()));
+        });
+
+        let mut files = Vec::new();
+        let mut rules: Vec<Rule> = Vec::new();
+        for (path, source) in ruleset.files().iter().filter(|(p, _)| kind_of(p) == FileKind::Rules) {
+            let mut ast = match loader.compile(source) {
+                Ok(ast) => ast,
+                Err(e) => {
+                    errors.push(
+                        Diagnostic::error("rule.syntax", format!("\"{path}\" 有语法错误：{}", e.err_type()), "检查括号、引号和逗号是否成对、是否漏写。")
+                            .at(Location::from_rhai(path, source, e.position())),
+                    );
+                    continue;
+                }
+            };
+            collected.borrow_mut().clear();
+            if let Err(e) = loader.run_ast(&ast) {
+                errors.push(runtime_diagnostic(path, source, None, &e));
+                continue;
+            }
+            let mut reader = RuleReader { file: path, source, file_index: files.len(), manifest: &manifest, errors: Vec::new() };
+            let maps: Vec<(Map, Position)> = collected.borrow_mut().drain(..).collect();
+            for (map, pos) in &maps {
+                if let Some(rule) = reader.read(map, *pos) {
+                    rules.push(rule);
+                }
+            }
+            errors.append(&mut reader.errors);
+            if lexicon.is_some() {
+                errors.extend(check_file(path, source, &ast, &known));
+            }
+            if maps.is_empty() {
+                warnings.push(Diagnostic::warning("rule.empty_file", format!("\"{path}\" 中没有任何规则"), "用 rule(#{ id: …, title: …, stage: …, when: |p| … }) 定义规则。"));
+            }
+            // The top-level statements only declare rules; evaluation calls functions alone.
+            ast.clear_statements();
+            files.push(RuleFile { path: path.clone(), source: source.clone(), ast });
+        }
+
+        // `when` must name a function of its file that takes the petition.
+        for rule in &rules {
+            if let When::Fn(f) = &rule.when {
+                let params = files.get(rule.file).and_then(|file| file.ast.iter_functions().find(|m| m.name == f.fn_name()).map(|m| m.params.len()));
+                if params != Some(1) {
+                    errors.push(
+                        Diagnostic::error("rule.when", format!("规则 \"{}\" 的条件函数应只有一个参数（信访件 p）", rule.id), "写成 when: |p| …。")
+                            .at(rule.location.clone()),
+                    );
+                }
+            }
+        }
+
+        let mut seen: HashMap<&str, &Rule> = HashMap::new();
+        for rule in &rules {
+            if let Some(first) = seen.insert(&rule.id, rule) {
+                let at = first.location.as_ref().map(ToString::to_string).unwrap_or_default();
+                errors.push(
+                    Diagnostic::error("rule.duplicate_id", format!("规则编号 \"{}\" 重复（另一处在 {at}）", rule.id), "每条规则的编号必须唯一；请改其中一个。")
+                        .at(rule.location.clone()),
+                );
+            }
+        }
+
+        let mut stages = Vec::new();
+        for stage_name in &manifest.order {
+            let Some(kind) = StageKind::parse(stage_name) else { continue };
+            let mut idx: Vec<usize> = (0..rules.len()).filter(|&i| rules.get(i).is_some_and(|r| r.stage == kind)).collect();
+            idx.sort_by_key(|&i| std::cmp::Reverse(rules.get(i).map_or(0, |r| r.priority)));
+            if kind.first_match() && !idx.iter().any(|&i| rules.get(i).is_some_and(is_fallback)) {
+                warnings.push(Diagnostic::warning(
+                    "ruleset.no_fallback",
+                    format!("阶段 \"{stage_name}\" 没有兜底规则：没有规则适用时将无法给出结论"),
+                    "加一条不写 when、priority 最低的规则作为兜底。",
+                ));
+            }
+            stages.push((kind, idx));
+        }
+        for rule in &rules {
+            if !manifest.order.iter().any(|s| s == rule.stage.as_str()) {
+                warnings.push(
+                    Diagnostic::warning("rule.stage_not_run", format!("规则 \"{}\" 的阶段 \"{}\" 不在 manifest.toml 的 order 中，不会执行", rule.id, rule.stage.as_str()), "把该阶段加入 order。")
+                        .at(rule.location.clone()),
+                );
+            }
+        }
+
+        let lexicon = match lexicon {
+            Some(l) if errors.is_empty() => l,
+            _ => return Err(Error { diagnostics: errors }),
+        };
+        let groups = Rc::new(lexicon.index());
+        Ok(Classifier { info: ruleset.info().clone(), manifest, engine, files, rules, stages, lexicon, groups, log, warnings })
+    }
+
+    /// Every problem in a ruleset, errors and warnings, without stopping at the first.
+    pub fn check(ruleset: &Ruleset) -> Vec<Diagnostic> {
+        match Self::new(ruleset) {
+            Ok(c) => c.warnings,
+            Err(e) => e.diagnostics,
+        }
+    }
+
+    /// Warnings found while compiling.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Name, version and fingerprint of the compiled ruleset.
+    pub fn info(&self) -> &RulesetInfo {
+        &self.info
+    }
+
+    /// The rules, in file order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The keyword matcher.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Display name of a flag code.
+    pub fn flag_name(&self, code: &str) -> Option<&str> {
+        self.manifest.flags.get(code).map(|c| c.name.as_str())
+    }
+
+    /// Parses, validates and classifies petition JSON. Unknown fields become verdict warnings.
+    pub fn classify_json(&self, json: &str, options: &Options) -> Result<Verdict> {
+        let parsed = Petition::from_json(json)?;
+        let mut verdict = self.classify(&parsed.petition, options)?;
+        verdict.warnings = parsed.warnings;
+        Ok(verdict)
+    }
+
+    /// Classifies a validated petition.
+    pub fn classify(&self, petition: &Petition, options: &Options) -> Result<Verdict> {
+        self.log.borrow_mut().clear();
+        let date = petition.submitted_at.or(options.today);
+        let matches = self.lexicon.scan(petition.title.as_deref(), &petition.text);
+        let ctx = Rc::new(Ctx {
+            petition: petition.clone(),
+            matches,
+            groups: self.groups.clone(),
+            so_far: RefCell::new(SoFar::default()),
+            consulted: RefCell::new(Vec::new()),
+            fields: RefCell::new(Vec::new()),
+        });
+        let view = View(ctx.clone());
+
+        let mut out = Building::default();
+        let mut log_lines = Vec::new();
+        for (kind, idx) in &self.stages {
+            for &i in idx {
+                let Some(rule) = self.rules.get(i) else { continue };
+                if !rule.in_force(date) || !self.switch_on(rule) {
+                    continue;
+                }
+                ctx.consulted.borrow_mut().clear();
+                ctx.fields.borrow_mut().clear();
+                let fired = self.fires(rule, &view);
+                for line in self.log.borrow_mut().drain(..) {
+                    log_lines.push(LogLine { rule: rule.id.clone(), message: line });
+                }
+                if !fired? {
+                    continue;
+                }
+                let outcome = out.apply(rule, &self.manifest, petition);
+                out.trace.push(self.trace_entry(rule, &ctx, outcome));
+                if kind.first_match() {
+                    break;
+                }
+            }
+            self.finish_stage(*kind, &mut out, &ctx);
+        }
+
+        let route_rule = out.route.ok_or_else(|| no_result("route", "法定途径"))?;
+        let category = out.category.ok_or_else(|| no_result("category", "类别"))?;
+        let level = out.level.ok_or_else(|| no_result("delegation", "代办层级"))?;
+        let Outcome::Route { code, guidance, handler, ask } = &route_rule.outcome else {
+            return Err(no_result("route", "法定途径").into());
+        };
+        let spec = self.manifest.routes.get(code);
+        let missing: Vec<String> = ask.iter().filter(|a| !has_path(petition, a)).cloned().collect();
+        let tier = self.tier(out.score, out.at_least.as_deref());
+        let deadlines = match date {
+            Some(d) => compute_deadlines(d, &out.deadlines),
+            None => BTreeMap::new(),
+        };
+        Ok(Verdict {
+            id: petition.id.clone(),
+            status: if missing.is_empty() { Status::Decided } else { Status::NeedsInfo },
+            missing,
+            route: Route {
+                code: code.clone(),
+                name: spec.map(|s| s.name.clone()).unwrap_or_default(),
+                handler: handler.clone().or_else(|| spec.map(|s| s.handler.clone())).unwrap_or_default(),
+                basis: route_rule.basis.clone(),
+                accepted: spec.is_some_and(|s| s.accepted),
+                guidance: guidance.clone(),
+            },
+            category: Coded { name: self.manifest.categories.get(&category.0).map(|c| c.name.clone()).unwrap_or_default(), code: category.0 },
+            separated: spec.is_some_and(|s| s.separated),
+            difficulty: Difficulty { tier: tier.0, name: tier.1, score: out.score, factors: out.factors },
+            delegation: Delegation {
+                name: self.manifest.levels.get(&level.0).map(|l| l.name.clone()).unwrap_or_default(),
+                lead: self.manifest.levels.get(&level.0).map(|l| l.lead.clone()).unwrap_or_default(),
+                level: level.0,
+                reason: level.1,
+            },
+            deadlines,
+            flags: out.flags,
+            violations: out.violations,
+            warnings: Vec::new(),
+            trace: out.trace,
+            log: log_lines,
+            ruleset: self.info.clone(),
+            engine: crate::VERSION,
+            input_hash: hex(&Sha256::digest(petition.canonical_json().as_bytes())),
+        })
+    }
+
+    fn switch_on(&self, rule: &Rule) -> bool {
+        rule.enabled_by.as_ref().is_none_or(|s| self.manifest.switches.get(s).copied().unwrap_or(false))
+    }
+
+    fn fires(&self, rule: &Rule, view: &View) -> Result<bool> {
+        let When::Fn(f) = &rule.when else { return Ok(true) };
+        let Some(file) = self.files.get(rule.file) else { return Ok(false) };
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let result = self.engine.call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &file.ast, f.fn_name(), (view.clone(),));
+        match result {
+            Ok(v) => v.as_bool().map_err(|t| {
+                Diagnostic::error(
+                    "rule.type",
+                    format!("规则 \"{}\" 的条件应返回 true 或 false，实际返回了 {t}", rule.id),
+                    "条件函数的最后一个表达式应是判断，例如 p.has(\"词组\") && p.petitioners >= 5。",
+                )
+                .at(rule.location.clone())
+                .into()
+            }),
+            Err(e) => Err(runtime_diagnostic(&file.path, &file.source, Some(rule), &e).into()),
+        }
+    }
+
+    fn trace_entry(&self, rule: &Rule, ctx: &Ctx, outcome: String) -> TraceEntry {
+        let mut groups: Vec<usize> = ctx.consulted.borrow().clone();
+        groups.sort_unstable();
+        groups.dedup();
+        let matched = ctx
+            .matches
+            .hits
+            .iter()
+            .filter(|h| !h.negated && groups.binary_search(&h.group).is_ok())
+            .map(|h| self.lexicon.hit(h))
+            .collect();
+        let mut fields: Vec<&'static str> = ctx.fields.borrow().clone();
+        fields.sort_unstable();
+        fields.dedup();
+        TraceEntry { rule: rule.id.clone(), stage: rule.stage.as_str(), title: rule.title.clone(), outcome, matched, fields }
+    }
+
+    fn finish_stage(&self, kind: StageKind, out: &mut Building<'_>, ctx: &Ctx) {
+        let mut s = ctx.so_far.borrow_mut();
+        match kind {
+            StageKind::Category => s.category = out.category.as_ref().map(|c| c.0.as_str().into()),
+            StageKind::Route => {
+                s.route = out.route.and_then(|r| match &r.outcome {
+                    Outcome::Route { code, .. } => Some(code.as_str().into()),
+                    _ => None,
+                })
+            }
+            StageKind::Flags => s.flags = out.flags.iter().map(|f| f.as_str().into()).collect(),
+            StageKind::Difficulty => {
+                s.score = out.score;
+                s.tier = Some(self.tier(out.score, out.at_least.as_deref()).0.into());
+            }
+            StageKind::Delegation => s.level = out.level.as_ref().map(|l| l.0.as_str().into()),
+            StageKind::Deadlines | StageKind::Check => {}
+        }
+    }
+
+    /// The tier of a score: the last tier whose `min_score` it reaches, raised to `at_least`.
+    fn tier(&self, score: i64, at_least: Option<&str>) -> (String, String) {
+        let tiers = &self.manifest.tiers;
+        let mut pos = 0;
+        for (i, t) in tiers.iter().enumerate() {
+            if score >= t.min_score.unwrap_or(i64::MIN) {
+                pos = i;
+            }
+        }
+        if let Some(floor) = at_least.and_then(|a| tiers.iter().position(|t| t.code == a)) {
+            pos = pos.max(floor);
+        }
+        tiers.get(pos).map(|t| (t.code.clone(), t.name.clone())).unwrap_or_default()
+    }
+}
+
+fn is_fallback(rule: &Rule) -> bool {
+    matches!(rule.when, When::Always) && rule.enabled_by.is_none() && rule.effective_from.is_none() && rule.effective_to.is_none()
+}
+
+fn no_result(stage: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "verdict.incomplete",
+        format!("没有任何 {stage} 阶段的规则适用，无法确定{what}"),
+        format!("在 {stage} 阶段加一条不写 when、priority 最低的兜底规则。"),
+    )
+}
+
+/// The verdict under construction.
+#[derive(Default)]
+struct Building<'r> {
+    category: Option<(String,)>,
+    route: Option<&'r Rule>,
+    level: Option<(String, String)>,
+    score: i64,
+    at_least: Option<String>,
+    factors: Vec<Factor>,
+    flags: Vec<String>,
+    deadlines: Vec<(String, crate::rule::DeadlineSpec)>,
+    violations: Vec<Violation>,
+    trace: Vec<TraceEntry>,
+}
+
+impl<'r> Building<'r> {
+    /// Applies a fired rule; returns its outcome for the trace.
+    fn apply(&mut self, rule: &'r Rule, manifest: &Manifest, _petition: &Petition) -> String {
+        match &rule.outcome {
+            Outcome::Category(c) => {
+                self.category = Some((c.clone(),));
+                format!("category={c}")
+            }
+            Outcome::Route { code, .. } => {
+                self.route = Some(rule);
+                format!("route={code}")
+            }
+            Outcome::Points { points, reason, at_least } => {
+                self.score += points;
+                self.factors.push(Factor { rule: rule.id.clone(), points: *points, reason: reason.clone() });
+                if let Some(a) = at_least {
+                    let rank = |c: &str| manifest.tiers.iter().position(|t| t.code == c);
+                    if self.at_least.as_deref().and_then(rank) < rank(a) {
+                        self.at_least = Some(a.clone());
+                    }
+                    format!("points={points:+}, at_least={a}")
+                } else {
+                    format!("points={points:+}")
+                }
+            }
+            Outcome::Level { code, reason } => {
+                self.level = Some((code.clone(), reason.clone()));
+                format!("level={code}")
+            }
+            Outcome::Flags(flags) => {
+                for f in flags {
+                    if !self.flags.contains(f) {
+                        self.flags.push(f.clone());
+                    }
+                }
+                format!("flags={}", flags.join(","))
+            }
+            Outcome::Deadlines(specs) => {
+                let mut keys = Vec::new();
+                for s in specs {
+                    // Higher priority ran first and keeps its key.
+                    if !self.deadlines.iter().any(|(_, d)| d.key == s.key) {
+                        self.deadlines.push((rule.id.clone(), s.clone()));
+                    }
+                    keys.push(s.key.as_str());
+                }
+                format!("deadlines={}", keys.join(","))
+            }
+            Outcome::Check(message) => {
+                self.violations.push(Violation { rule: rule.id.clone(), message: message.clone() });
+                "violation".to_owned()
+            }
+        }
+    }
+}
+
+fn compute_deadlines(filed: Date, specs: &[(String, crate::rule::DeadlineSpec)]) -> BTreeMap<String, Deadline> {
+    let mut out: BTreeMap<String, Deadline> = BTreeMap::new();
+    // Chains (`after`) resolve in as many passes as there are deadlines.
+    for _ in 0..specs.len() {
+        let before = out.len();
+        for (rule, s) in specs {
+            if out.contains_key(&s.key) {
+                continue;
+            }
+            let base = match &s.after {
+                None => Some(filed),
+                Some(k) => out.get(k).map(|d| d.date),
+            };
+            let Some(base) = base else { continue };
+            let date = if s.working_days { base.add_working_days(s.days) } else { base.add_days(s.days) };
+            if let Some(date) = date {
+                out.insert(
+                    s.key.clone(),
+                    Deadline { name: s.name.clone(), date, days: s.days, working_days: s.working_days, after: s.after.clone(), rule: rule.clone() },
+                );
+            }
+        }
+        if out.len() == before {
+            break;
+        }
+    }
+    out
+}
+
+/// Turns a Rhai error into a diagnostic at the innermost position, in the rule's file.
+fn runtime_diagnostic(path: &str, source: &str, rule: Option<&Rule>, err: &EvalAltResult) -> Diagnostic {
+    let mut inner = err;
+    while let EvalAltResult::ErrorInFunctionCall(_, _, e, _) = inner {
+        inner = e;
+    }
+    let pos = if inner.position().is_none() { err.position() } else { inner.position() };
+    let location = Location::from_rhai(path, source, pos).or_else(|| rule.and_then(|r| r.location.clone()));
+    let who = rule.map_or_else(|| format!("文件 \"{path}\""), |r| format!("规则 \"{}\"", r.id));
+    let (code, message, help) = match inner {
+        EvalAltResult::ErrorTooManyOperations(_) => (
+            "rule.limit",
+            format!("{who} 运算次数超过上限，可能是死循环"),
+            "检查 loop / while 是否有退出条件；规则应只做简单判断。",
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => ("rule.limit", format!("{who} 函数调用层数超过上限，可能是无限递归"), "检查函数是否在调用自己。"),
+        EvalAltResult::ErrorDataTooLarge(what, _) => (
+            "rule.limit",
+            format!("{who} 生成的数据过大（{what}）"),
+            "不要在规则中拼接超长字符串或构造超大数组。",
+        ),
+        EvalAltResult::ErrorTooManyVariables(_) => {
+            ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。")
+        }
+        EvalAltResult::ErrorRuntime(value, _) => ("rule.throw", format!("{who} 抛出错误：{value}"), "规则中的 throw 会中止分类；请检查触发它的条件。"),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => (
+            "rule.unknown_field",
+            format!("{who} 读取了不存在的字段 \"{name}\""),
+            "检查字段名拼写；可用字段见 rules/README.md。",
+        ),
+        other => ("rule.runtime", format!("{who} 运行出错：{other}"), "检查该处的写法与数据类型。"),
+    };
+    Diagnostic::error(code, message, help).at(location)
+}

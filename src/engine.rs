@@ -1,0 +1,292 @@
+//! The one audited Rhai set-up.
+//!
+//! Starts from a raw engine, registers only what rules need, sets every limit, and routes
+//! `print`/`debug` into the trace. Rules reach no file (`no_module`), no clock (`no_time`) and no
+//! network. The limits are chosen together with the WASM stack: a call-depth limit above what the
+//! stack holds would overflow it and corrupt the instance, so `max_call_levels` stays low.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rhai::packages::{Package, StandardPackage};
+use rhai::{Array, Dynamic, Engine, ImmutableString, Map, OptimizationLevel};
+
+use crate::lexicon::Matches;
+use crate::petition::Petition;
+
+/// Resource limits for rule evaluation. Every one is enforced by Rhai; exceeding one is a
+/// `rule.limit` error with the rule's location, and the engine stays usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Rhai operations per rule call (a `loop {}` stops here).
+    pub max_operations: u64,
+    /// Nested function calls (runaway recursion stops here). Kept low for the WASM stack.
+    pub max_call_levels: usize,
+    /// Nesting depth of expressions at parse time (global scope).
+    pub max_expr_depth: usize,
+    /// Nesting depth of expressions inside functions.
+    pub max_function_expr_depth: usize,
+    /// Longest string, in characters.
+    pub max_string_size: usize,
+    /// Largest array.
+    pub max_array_size: usize,
+    /// Largest object map.
+    pub max_map_size: usize,
+    /// Variables in scope.
+    pub max_variables: usize,
+    /// Functions defined in one rule file.
+    pub max_functions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_call_levels: 24,
+            max_expr_depth: 48,
+            max_function_expr_depth: 32,
+            max_string_size: 100_000,
+            max_array_size: 10_000,
+            max_map_size: 1_000,
+            max_variables: 200,
+            max_functions: 2_000,
+        }
+    }
+}
+
+/// What rules see of the verdict so far: earlier stages' results.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SoFar {
+    pub category: Option<ImmutableString>,
+    pub route: Option<ImmutableString>,
+    pub score: i64,
+    pub tier: Option<ImmutableString>,
+    pub level: Option<ImmutableString>,
+    pub flags: Vec<ImmutableString>,
+}
+
+/// Everything a rule can read about one petition. Shared by all rule calls of one
+/// classification; cloning the view clones an `Rc`.
+pub(crate) struct Ctx {
+    pub petition: Petition,
+    pub matches: Matches,
+    pub groups: Rc<HashMap<String, usize>>,
+    pub so_far: RefCell<SoFar>,
+    /// Groups that `has`/`count` found for the rule being evaluated (for the trace).
+    pub consulted: RefCell<Vec<usize>>,
+    /// Fields the rule being evaluated read (for the trace).
+    pub fields: RefCell<Vec<&'static str>>,
+}
+
+/// The `p` that rules receive: `|p| p.has("wage_arrears") && p.legal.arbitration == ()`.
+#[derive(Clone)]
+pub(crate) struct View(pub Rc<Ctx>);
+
+fn opt_str(s: &Option<String>) -> Dynamic {
+    s.as_ref().map_or(Dynamic::UNIT, |x| Dynamic::from(x.clone()))
+}
+
+fn opt<T: Into<Dynamic> + Copy>(v: Option<T>) -> Dynamic {
+    v.map_or(Dynamic::UNIT, Into::into)
+}
+
+fn opt_enum<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Dynamic {
+    v.map_or(Dynamic::UNIT, |x| Dynamic::from(f(x)))
+}
+
+fn map_of(entries: Vec<(&str, Dynamic)>) -> Dynamic {
+    let mut m = Map::new();
+    for (k, v) in entries {
+        m.insert(k.into(), v);
+    }
+    Dynamic::from_map(m)
+}
+
+impl View {
+    fn read(&self, field: &'static str) -> &Petition {
+        self.0.fields.borrow_mut().push(field);
+        &self.0.petition
+    }
+
+    fn group(&self, name: &str) -> Result<usize, Box<rhai::EvalAltResult>> {
+        self.0.groups.get(name).copied().ok_or_else(|| {
+            format!("未知词组 \"{name}\"：词库中没有这个词组（请检查拼写，或在 lexicon/ 中定义它）").into()
+        })
+    }
+
+    fn positive(&self, g: usize) -> u32 {
+        let n = self.0.matches.positive.get(g).copied().unwrap_or(0);
+        if n > 0 {
+            self.0.consulted.borrow_mut().push(g);
+        }
+        n
+    }
+}
+
+fn register_view(engine: &mut Engine) {
+    engine.register_type_with_name::<View>("Petition");
+    engine
+        .register_get("id", |v: &mut View| match &v.read("id").id {
+            Some(serde_json::Value::String(s)) => Dynamic::from(s.clone()),
+            Some(other) => Dynamic::from(other.to_string()),
+            None => Dynamic::UNIT,
+        })
+        .register_get("title", |v: &mut View| opt_str(&v.read("title").title))
+        .register_get("text", |v: &mut View| Dynamic::from(v.read("text").text.clone()))
+        .register_get("submitted_at", |v: &mut View| {
+            v.read("submitted_at").submitted_at.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string()))
+        })
+        .register_get("channel", |v: &mut View| opt_enum(v.read("channel").channel, |c| c.as_str()))
+        .register_get("category", |v: &mut View| opt_enum(v.read("category").category, |c| c.as_str()))
+        .register_get("topic", |v: &mut View| opt_str(&v.read("topic").topic))
+        .register_get("petitioners", |v: &mut View| opt(v.read("petitioners").petitioners))
+        .register_get("people_involved", |v: &mut View| opt(v.read("people_involved").people_involved))
+        .register_get("anonymous", |v: &mut View| opt(v.read("anonymous").anonymous))
+        .register_get("bodies", |v: &mut View| match &v.read("bodies").bodies {
+            Some(b) => Dynamic::from_array(b.iter().map(|s| Dynamic::from(s.clone())).collect()),
+            None => Dynamic::UNIT,
+        })
+        .register_get("place", |v: &mut View| {
+            let p = v.read("place").place.clone().unwrap_or_default();
+            map_of(vec![("county", opt_str(&p.county)), ("town", opt_str(&p.town)), ("village", opt_str(&p.village))])
+        })
+        .register_get("history", |v: &mut View| {
+            let h = v.read("history").history.clone().unwrap_or_default();
+            map_of(vec![
+                ("prior_count", opt(h.prior_count)),
+                ("first_raised_at", h.first_raised_at.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string()))),
+                ("highest_level", opt_enum(h.highest_level, |x| x.as_str())),
+                ("national_visits", opt(h.national_visits)),
+                ("assigned_from_above", opt(h.assigned_from_above)),
+                ("stage", opt_enum(h.stage, |x| x.as_str())),
+            ])
+        })
+        .register_get("legal", |v: &mut View| {
+            let l = v.read("legal").legal.clone().unwrap_or_default();
+            map_of(vec![
+                ("court", opt_enum(l.court, |x| x.as_str())),
+                ("arbitration", opt_enum(l.arbitration, |x| x.as_str())),
+                ("reconsideration", opt_enum(l.reconsideration, |x| x.as_str())),
+                ("police", opt_enum(l.police, |x| x.as_str())),
+            ])
+        })
+        .register_get("cross", |v: &mut View| {
+            let c = v.read("cross").cross.clone().unwrap_or_default();
+            map_of(vec![
+                ("region", opt(c.region)),
+                ("department", opt(c.department)),
+                ("industry", opt(c.industry)),
+                ("separation", opt_enum(c.separation, |x| x.as_str())),
+            ])
+        })
+        .register_get("verdict", |v: &mut View| {
+            let s = v.0.so_far.borrow();
+            let s_opt = |x: &Option<ImmutableString>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
+            map_of(vec![
+                ("category", s_opt(&s.category)),
+                ("route", s_opt(&s.route)),
+                ("score", Dynamic::from(s.score)),
+                ("tier", s_opt(&s.tier)),
+                ("level", s_opt(&s.level)),
+                ("flags", Dynamic::from_array(s.flags.iter().cloned().map(Dynamic::from).collect())),
+            ])
+        });
+
+    // Keyword look-ups: the matching already happened in one pass; these only read counts.
+    engine
+        .register_fn("has", |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            Ok(v.positive(g) > 0)
+        })
+        .register_fn("count", |v: &mut View, group: &str| -> Result<i64, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            Ok(i64::from(v.positive(g)))
+        })
+        .register_fn("negated", |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            Ok(v.0.matches.negated.get(g).copied().unwrap_or(0) > 0)
+        })
+        .register_fn("has_any", |v: &mut View, groups: Array| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let mut any = false;
+            for name in groups {
+                let name = name.into_immutable_string().map_err(|t| format!("has_any 的参数应为词组名（字符串）数组，其中有 {t}"))?;
+                let g = v.group(&name)?;
+                // Keep going: every matching group belongs in the trace.
+                any |= v.positive(g) > 0;
+            }
+            Ok(any)
+        })
+        .register_fn("has_all", |v: &mut View, groups: Array| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let mut all = true;
+            for name in groups {
+                let name = name.into_immutable_string().map_err(|t| format!("has_all 的参数应为词组名（字符串）数组，其中有 {t}"))?;
+                let g = v.group(&name)?;
+                all &= v.positive(g) > 0;
+            }
+            Ok(all)
+        })
+        .register_fn("has_flag", |v: &mut View, flag: &str| v.0.so_far.borrow().flags.iter().any(|f| f.as_str() == flag))
+        .register_fn("known", |v: &mut View, path: &str| crate::petition::has_path(&v.0.petition, path));
+}
+
+/// Builds the engine every ruleset uses. `log` receives what rules `print` or `debug`.
+pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine.set_optimization_level(OptimizationLevel::Simple);
+
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_variables(limits.max_variables);
+    engine.set_max_functions(limits.max_functions);
+
+    // A misspelt variable is a compile error, and reading a missing map property is a runtime
+    // error, never a silent `()`.
+    engine.set_strict_variables(true);
+    engine.set_fail_on_invalid_map_property(true);
+    engine.disable_symbol("eval");
+
+    let print_log = log.clone();
+    engine.on_print(move |s| print_log.borrow_mut().push(s.to_owned()));
+    engine.on_debug(move |s, _src, pos| log.borrow_mut().push(format!("{s} @ {pos}")));
+
+    register_view(&mut engine);
+    engine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loop_hits_the_operation_limit() {
+        let engine = new_engine(&Limits::default(), Rc::default());
+        let err = engine.run("loop {}").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("operations"), "{err}");
+    }
+
+    #[test]
+    fn recursion_hits_the_call_limit() {
+        let engine = new_engine(&Limits::default(), Rc::default());
+        let err = engine.run("fn f(x) { f(x + 1) } f(0)").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("call stack") || err.contains("levels"), "{err}");
+    }
+
+    #[test]
+    fn string_growth_hits_the_size_limit() {
+        let engine = new_engine(&Limits::default(), Rc::default());
+        let err = engine.run(r#"let s = "ab"; loop { s += s; }"#).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("too large") || err.contains("Length of string"), "{err}");
+    }
+
+    #[test]
+    fn misspelt_variable_is_a_compile_error() {
+        let engine = new_engine(&Limits::default(), Rc::default());
+        assert!(engine.compile("let x = 1; y + 1").is_err());
+    }
+}

@@ -1,0 +1,468 @@
+//! Keyword groups and the one-pass matcher.
+//!
+//! Every keyword of every group in a ruleset is compiled once into one `aho-corasick`
+//! automaton. Classifying a petition runs it once over the title and once over the text and
+//! records, per group, the hits that count and the hits that are negated.
+//!
+//! Negation: a hit is negated when a negation cue (e.g. 没有, 未, 并非) stands within
+//! `negation_window` characters before it, in the same clause (punctuation ends the window).
+//! Cue look-alikes that are not negations (无法, 未来) are listed as `not_negations` and win over
+//! the shorter cue they contain. So "没有起诉" is not 起诉, while "不服法院判决" still is 判决.
+//!
+//! Exceptions: a group may list `except` phrases; a hit inside an occurrence of one of them is
+//! ignored (e.g. 法院 in the street name 法院路).
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Diagnostic, Location, Result};
+
+/// One keyword group as written in a lexicon file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupSpec {
+    /// Chinese name shown in traces.
+    pub title: Option<String>,
+    /// The words; any one of them is a hit.
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Phrases whose occurrences cancel hits inside them.
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Whether negation cues cancel hits (default true).
+    pub negatable: Option<bool>,
+}
+
+/// A compiled keyword group.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Group id as used in rules: `p.has("wage_arrears")`.
+    pub id: String,
+    /// Chinese name.
+    pub title: String,
+    /// Number of words.
+    pub words: usize,
+    /// Whether negation applies.
+    pub negatable: bool,
+    /// Where it is defined.
+    pub location: Option<Location>,
+}
+
+/// Negation settings from the manifest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NegationSpec {
+    /// How many characters before a hit are searched for a cue.
+    #[serde(default = "default_window")]
+    pub window: usize,
+    /// Negation cues.
+    #[serde(default = "default_cues")]
+    pub cues: Vec<String>,
+    /// Look-alikes that are not negations.
+    #[serde(default = "default_not_cues")]
+    pub not_cues: Vec<String>,
+}
+
+fn default_window() -> usize {
+    5
+}
+fn default_cues() -> Vec<String> {
+    ["没有", "没", "未", "无", "并非", "不是", "不曾", "从未", "尚未", "并未", "否认", "不用", "无需", "不需要"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+fn default_not_cues() -> Vec<String> {
+    ["无法", "未来", "毫无", "无论", "无奈", "没完没了", "没想到", "未经", "无证", "无照", "无良", "没收", "无故"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+impl Default for NegationSpec {
+    fn default() -> Self {
+        NegationSpec { window: default_window(), cues: default_cues(), not_cues: default_not_cues() }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum PatternKind {
+    Word,
+    Except,
+}
+
+/// The compiled matcher of a ruleset.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    groups: Vec<Group>,
+    by_id: HashMap<String, usize>,
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern: the groups it belongs to and how.
+    patterns: Vec<Vec<(usize, PatternKind)>>,
+    words: Vec<String>,
+    negation: Option<AhoCorasick>,
+    /// Per negation pattern: is it a real cue (true) or a look-alike (false)?
+    negation_is_cue: Vec<bool>,
+    window: usize,
+}
+
+/// Which text field a hit is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    /// The petition's `title`.
+    Title,
+    /// The petition's `text`.
+    Text,
+}
+
+/// One keyword hit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// Group id.
+    pub group: String,
+    /// The keyword as written in the lexicon.
+    pub word: String,
+    /// Field of the hit.
+    pub field: Field,
+    /// Start, in UTF-16 code units from the start of the field (JavaScript string index).
+    pub start: u32,
+    /// End (exclusive), in UTF-16 code units.
+    pub end: u32,
+    /// Whether a negation cue cancels it.
+    pub negated: bool,
+}
+
+/// What matched in one petition.
+#[derive(Debug, Clone, Default)]
+pub struct Matches {
+    /// Positive hits per group index.
+    pub(crate) positive: Vec<u32>,
+    /// Negated hits per group index.
+    pub(crate) negated: Vec<u32>,
+    /// Every hit, in text order (title first).
+    pub(crate) hits: Vec<RawHit>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawHit {
+    pub group: usize,
+    pub pattern: usize,
+    pub field: Field,
+    pub start: u32,
+    pub end: u32,
+    pub negated: bool,
+}
+
+/// Folds full-width ASCII to half-width and ASCII letters to lower case, one character for one
+/// character of the same UTF-16 width, so offsets in the folded text are offsets in the original.
+pub(crate) fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c).to_ascii_lowercase(),
+            _ => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+fn is_clause_end(c: char) -> bool {
+    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '、' | '…')
+}
+
+impl Lexicon {
+    /// Compiles groups (id, spec, location) and negation settings into one automaton.
+    pub(crate) fn compile(specs: Vec<(String, GroupSpec, Option<Location>)>, negation: &NegationSpec) -> Result<Self> {
+        let mut groups = Vec::with_capacity(specs.len());
+        let mut by_id = HashMap::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut patterns: Vec<Vec<(usize, PatternKind)>> = Vec::new();
+        let mut errors = Vec::new();
+        for (id, spec, location) in specs {
+            if by_id.contains_key(&id) {
+                errors.push(
+                    Diagnostic::error("lexicon.duplicate_group", format!("词组 \"{id}\" 重复定义"), "每个词组名只能定义一次；请合并两处的词语或改名。")
+                        .at(location.clone()),
+                );
+                continue;
+            }
+            if spec.words.is_empty() {
+                errors.push(
+                    Diagnostic::error("lexicon.empty_group", format!("词组 \"{id}\" 没有任何词语"), "在 words = [\"…\"] 中至少写一个词。")
+                        .at(location.clone()),
+                );
+            }
+            let g = groups.len();
+            for (list, kind) in [(&spec.words, PatternKind::Word), (&spec.except, PatternKind::Except)] {
+                for w in list {
+                    let folded = fold(w.trim());
+                    if folded.is_empty() {
+                        errors.push(
+                            Diagnostic::error("lexicon.empty_word", format!("词组 \"{id}\" 中有空词语"), "删除空字符串 \"\"。")
+                                .at(location.clone()),
+                        );
+                        continue;
+                    }
+                    let p = *index.entry(folded.clone()).or_insert_with(|| {
+                        words.push(w.trim().to_owned());
+                        patterns.push(Vec::new());
+                        words.len() - 1
+                    });
+                    if let Some(list) = patterns.get_mut(p) {
+                        list.push((g, kind));
+                    }
+                }
+            }
+            by_id.insert(id.clone(), g);
+            groups.push(Group {
+                title: spec.title.unwrap_or_else(|| id.clone()),
+                id,
+                words: spec.words.len(),
+                negatable: spec.negatable.unwrap_or(true),
+                location,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(crate::error::Error { diagnostics: errors });
+        }
+        let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+        let automaton = if folded.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&folded)
+                    .map_err(|e| Diagnostic::error("lexicon.build", format!("词库无法编译：{e}"), "词库过大；请拆分或删减词语。"))?,
+            )
+        };
+        let mut neg_words: Vec<String> = Vec::new();
+        let mut negation_is_cue = Vec::new();
+        for (list, is_cue) in [(&negation.not_cues, false), (&negation.cues, true)] {
+            for w in list {
+                neg_words.push(fold(w));
+                negation_is_cue.push(is_cue);
+            }
+        }
+        let negation_ac = if neg_words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&neg_words)
+                    .map_err(|e| Diagnostic::error("lexicon.build", format!("否定词无法编译：{e}"), "检查 [negation] 中的词语。"))?,
+            )
+        };
+        Ok(Lexicon {
+            groups,
+            by_id,
+            automaton,
+            patterns,
+            words,
+            negation: negation_ac,
+            negation_is_cue,
+            window: negation.window,
+        })
+    }
+
+    /// The compiled groups, in definition order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// Index of a group by id.
+    #[cfg(test)]
+    pub(crate) fn group_index(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Group ids to indices, shared with every classification's petition view.
+    pub(crate) fn index(&self) -> HashMap<String, usize> {
+        self.by_id.clone()
+    }
+
+    /// Matches title and text in one pass each.
+    pub(crate) fn scan(&self, title: Option<&str>, text: &str) -> Matches {
+        let mut m = Matches {
+            positive: vec![0; self.groups.len()],
+            negated: vec![0; self.groups.len()],
+            hits: Vec::new(),
+        };
+        if let Some(t) = title {
+            self.scan_field(t, Field::Title, &mut m);
+        }
+        self.scan_field(text, Field::Text, &mut m);
+        m
+    }
+
+    fn scan_field(&self, original: &str, field: Field, m: &mut Matches) {
+        let Some(ac) = &self.automaton else { return };
+        let text = fold(original);
+        // Found hits and except-spans of this field: (group, pattern, byte start, byte end).
+        let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut excepts: Vec<(usize, usize, usize)> = Vec::new();
+        for mat in ac.find_overlapping_iter(&text) {
+            let p = mat.pattern().as_usize();
+            for &(g, kind) in self.patterns.get(p).map(Vec::as_slice).unwrap_or_default() {
+                match kind {
+                    PatternKind::Word => found.push((g, p, mat.start(), mat.end())),
+                    PatternKind::Except => excepts.push((g, mat.start(), mat.end())),
+                }
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        found.sort_by_key(|&(g, p, s, _)| (s, g, p));
+        let mut utf16 = Utf16Cursor::new(&text);
+        for (g, p, s, e) in found {
+            if excepts.iter().any(|&(eg, es, ee)| eg == g && es <= s && e <= ee) {
+                continue;
+            }
+            let negatable = self.groups.get(g).is_some_and(|gr| gr.negatable);
+            let negated = negatable && self.is_negated(&text, s);
+            let (start, end) = (utf16.at(s), utf16.at(e));
+            if let Some(c) = if negated { m.negated.get_mut(g) } else { m.positive.get_mut(g) } {
+                *c += 1;
+            }
+            m.hits.push(RawHit { group: g, pattern: p, field, start, end, negated });
+        }
+    }
+
+    fn is_negated(&self, text: &str, start: usize) -> bool {
+        let Some(neg) = &self.negation else { return false };
+        let before = text.get(..start).unwrap_or_default();
+        // The window: up to `window` characters back, stopping at the clause boundary.
+        let mut from = start;
+        for (taken, (i, c)) in before.char_indices().rev().enumerate() {
+            if taken >= self.window || is_clause_end(c) {
+                break;
+            }
+            from = i;
+        }
+        let window = before.get(from..).unwrap_or_default();
+        neg.find_iter(window).any(|m| self.negation_is_cue.get(m.pattern().as_usize()).copied().unwrap_or(false))
+    }
+
+    /// Turns raw hits into reportable ones.
+    pub(crate) fn hit(&self, raw: &RawHit) -> Hit {
+        Hit {
+            group: self.groups.get(raw.group).map(|g| g.id.clone()).unwrap_or_default(),
+            word: self.words.get(raw.pattern).cloned().unwrap_or_default(),
+            field: raw.field,
+            start: raw.start,
+            end: raw.end,
+            negated: raw.negated,
+        }
+    }
+}
+
+/// Converts increasing byte offsets into UTF-16 offsets in one forward walk.
+struct Utf16Cursor<'a> {
+    text: &'a str,
+    byte: usize,
+    unit: u32,
+}
+
+impl<'a> Utf16Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Utf16Cursor { text, byte: 0, unit: 0 }
+    }
+
+    fn at(&mut self, byte: usize) -> u32 {
+        if byte < self.byte {
+            self.byte = 0;
+            self.unit = 0;
+        }
+        let seg = self.text.get(self.byte..byte).unwrap_or_default();
+        self.unit += seg.chars().map(|c| c.len_utf16() as u32).sum::<u32>();
+        self.byte = byte;
+        self.unit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon(groups: &[(&str, &[&str], &[&str])]) -> Lexicon {
+        let specs = groups
+            .iter()
+            .map(|(id, words, except)| {
+                (
+                    (*id).to_owned(),
+                    GroupSpec {
+                        title: None,
+                        words: words.iter().map(|s| (*s).to_owned()).collect(),
+                        except: except.iter().map(|s| (*s).to_owned()).collect(),
+                        negatable: None,
+                    },
+                    None,
+                )
+            })
+            .collect();
+        match Lexicon::compile(specs, &NegationSpec::default()) {
+            Ok(l) => l,
+            Err(e) => unreachable_test(&e.to_string()),
+        }
+    }
+
+    fn unreachable_test(msg: &str) -> Lexicon {
+        // Tests may fail loudly.
+        #[allow(clippy::panic)]
+        {
+            panic!("{msg}")
+        }
+    }
+
+    fn has(l: &Lexicon, text: &str, group: &str) -> (u32, u32) {
+        let m = l.scan(None, text);
+        let g = l.group_index(group).unwrap_or(usize::MAX);
+        (m.positive.get(g).copied().unwrap_or(0), m.negated.get(g).copied().unwrap_or(0))
+    }
+
+    #[test]
+    fn negation_table() {
+        let l = lexicon(&[("sue", &["起诉", "判决"], &[])]);
+        // (text, positive hits, negated hits)
+        let table: &[(&str, u32, u32)] = &[
+            ("我已经起诉了", 1, 0),
+            ("我没有起诉", 0, 1),
+            ("尚未起诉，想先调解", 0, 1),
+            ("不服法院判决", 1, 0),
+            ("我无法起诉", 1, 0),           // 无法 is a look-alike, not a negation
+            ("没有钱，只能起诉", 1, 0),     // the comma ends the negation's clause
+            ("未来我会起诉", 1, 0),
+        ];
+        for &(text, pos, neg) in table {
+            assert_eq!(has(&l, text, "sue"), (pos, neg), "{text}");
+        }
+    }
+
+    #[test]
+    fn except_phrases_cancel_hits() {
+        let l = lexicon(&[("court", &["法院"], &["法院路"])]);
+        assert_eq!(has(&l, "家住法院路3号", "court"), (0, 0));
+        assert_eq!(has(&l, "法院判了", "court"), (1, 0));
+    }
+
+    #[test]
+    fn full_width_and_case_fold_keep_offsets() {
+        let l = lexicon(&[("p2p", &["P2P"], &[])]);
+        let m = l.scan(None, "😀被ｐ２ｐ骗了");
+        let hit = m.hits.first().map(|h| (h.start, h.end));
+        // 😀 is two UTF-16 units, 被 one: the hit starts at 3.
+        assert_eq!(hit, Some((3, 6)));
+    }
+
+    #[test]
+    fn overlapping_words_of_different_groups_all_hit() {
+        let l = lexicon(&[("wage", &["拖欠工资"], &[]), ("arrears", &["拖欠"], &[])]);
+        assert_eq!(has(&l, "公司拖欠工资", "wage"), (1, 0));
+        assert_eq!(has(&l, "公司拖欠工资", "arrears"), (1, 0));
+    }
+}

@@ -1,0 +1,83 @@
+//! # fenliu (分流)
+//!
+//! Pre-screens Chinese citizen petitions (信访事项) with rules that policy staff write in Rhai:
+//! the statutory route (依法分类处理 / 诉访分离) with its legal basis and guidance for the
+//! citizen, the difficulty tier, the three-tier delegation level (三级代办), deadlines under
+//! 《信访工作条例》, flags, and a trace of every rule that fired. The same core runs natively (the
+//! `fenliu` CLI) and in the browser (WASM).
+//!
+//! ```
+//! use fenliu::{Classifier, Options, Ruleset};
+//!
+//! // Compile once (the default ruleset is embedded)…
+//! let classifier = Classifier::new(&Ruleset::embedded()?)?;
+//! // …classify many.
+//! let verdict = classifier.classify_json(
+//!     r#"{"text": "法院判决已经生效一年了，对方一直不履行，申请执行也没有结果", "submitted_at": "2024-05-06"}"#,
+//!     &Options::default(),
+//! )?;
+//! assert_eq!(verdict.route.code, "judicial");
+//! assert!(!verdict.route.accepted);
+//! assert!(verdict.separated);
+//! # Ok::<(), fenliu::Error>(())
+//! ```
+//!
+//! Every failure is an [`Error`] holding [`Diagnostic`]s with a stable code, a Chinese message,
+//! a help text and a location; nothing in the library panics on user input.
+//!
+//! ## Module map
+//!
+//! | module | concept |
+//! |---|---|
+//! | [`petition`] | the input contract and its validation |
+//! | [`verdict`] | the output contract |
+//! | `ruleset` | loading rule files, the manifest, the fingerprint |
+//! | `lexicon` | keyword groups, the one-pass aho-corasick matcher, negation |
+//! | `rule` | reading `rule(#{…})` declarations |
+//! | `check` | static checks of rule files (field and group typos) |
+//! | `engine` | the one audited Rhai set-up and its limits |
+//! | `classifier` | compile once, classify many: stages and verdict building |
+//! | `cases` | the ruleset's own test cases and their runner |
+//! | `date` | calendar dates and deadline arithmetic |
+//! | `error` | diagnostics, locations |
+//! | `wasm` | the thin wasm-bindgen layer (feature `wasm`) |
+//!
+//! ## Cargo features
+//!
+//! - `cli` (default): the `fenliu` binary (clap, indicatif).
+//! - `wasm`: the wasm-bindgen API used by the npm package.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![warn(missing_docs)]
+
+pub mod cases;
+mod check;
+mod classifier;
+mod date;
+mod engine;
+mod error;
+mod lexicon;
+pub mod petition;
+mod rule;
+mod ruleset;
+pub mod verdict;
+#[cfg(feature = "wasm")]
+mod wasm;
+
+mod default_rules {
+    include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
+}
+
+pub use cases::{Case, CaseResult, Mismatch};
+pub use classifier::{Classifier, Options};
+pub use date::Date;
+pub use engine::Limits;
+pub use error::{Diagnostic, Error, Location, Result, Severity};
+pub use lexicon::{Field, Group, Hit, Lexicon};
+pub use petition::{Parsed, Petition};
+pub use rule::{DeadlineSpec, Outcome, Rule, StageKind};
+pub use ruleset::{Ruleset, RulesetInfo};
+pub use verdict::Verdict;
+
+/// Version of the engine, reported in every verdict.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,748 @@
+//! The petition: the input contract portals code against.
+//!
+//! A petition arrives as JSON. [`Petition::from_json`] checks every field and reports *every*
+//! problem with its JSON path, what was expected and what was found. `null` counts as absent.
+//! Unknown extra fields are not errors (portals add fields over time): they are kept out of the
+//! rules and reported as warnings.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::date::Date;
+use crate::error::{Diagnostic, Error, Result};
+
+/// Largest accepted `text`, in characters. The longest real portal message seen is about 7,000.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Largest accepted `title`, in characters.
+pub const MAX_TITLE_CHARS: usize = 500;
+/// Largest accepted short free-text field (`topic`, place names, body names), in characters.
+pub const MAX_SHORT_CHARS: usize = 200;
+/// Most entries accepted in `bodies`.
+pub const MAX_BODIES: usize = 50;
+/// Largest accepted petition JSON, in bytes (text at the limit, in UTF-8, plus room).
+pub const MAX_JSON_BYTES: usize = 256 * 1024;
+/// Deepest JSON nesting accepted before parsing (the contract nests two levels).
+pub const MAX_JSON_DEPTH: usize = 16;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub enum $name { $($(#[$vmeta])* #[doc = $text] #[serde(rename = $text)] $variant),+ }
+        impl $name {
+            /// Every accepted spelling, in contract order.
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
+            /// The contract spelling.
+            pub fn as_str(self) -> &'static str { match self { $(Self::$variant => $text),+ } }
+            /// Parses the contract spelling.
+            pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some(Self::$variant),)+ _ => None } }
+        }
+    };
+}
+
+string_enum!(
+    /// How the petition reached the office.
+    Channel { Online = "online", Letter = "letter", Visit = "visit", Phone = "phone", Hotline = "hotline" }
+);
+string_enum!(
+    /// What the citizen selected on the form, if it asks.
+    CategoryChoice { Suggestion = "suggestion", Accusation = "accusation", Claim = "claim" }
+);
+string_enum!(
+    /// Highest level the matter was raised at before.
+    Level { None = "none", Village = "village", Town = "town", County = "county", City = "city", Province = "province", National = "national" }
+);
+string_enum!(
+    /// Where the matter stands in the 信访 procedure.
+    Stage { None = "none", Handled = "handled", Reviewed = "reviewed", Rechecked = "rechecked", Terminated = "terminated" }
+);
+string_enum!(
+    /// Court procedure under way.
+    Court { None = "none", Filed = "filed", Judged = "judged", Enforcing = "enforcing" }
+);
+string_enum!(
+    /// Arbitration under way.
+    Arbitration { None = "none", Filed = "filed", Awarded = "awarded" }
+);
+string_enum!(
+    /// Administrative reconsideration under way.
+    Reconsideration { None = "none", Filed = "filed", Decided = "decided" }
+);
+string_enum!(
+    /// Police procedure under way.
+    Police { None = "none", Reported = "reported", Filed = "filed" }
+);
+string_enum!(
+    /// 三分离: which of person, household and matter are in different places.
+    Separation { None = "none", PersonHousehold = "person_household", PersonMatter = "person_matter", All = "all" }
+);
+
+/// 事发地.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// 县（区）.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county: Option<String>,
+    /// 镇（街道）.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
+    /// 村（社区）.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub village: Option<String>,
+}
+
+/// 同人同事 before: what the portal knows of the petitioner's history with this matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct History {
+    /// Times the same matter was raised before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prior_count: Option<i64>,
+    /// When it was first raised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_raised_at: Option<Date>,
+    /// Highest level it was raised at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highest_level: Option<Level>,
+    /// 进京 visits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national_visits: Option<i64>,
+    /// Times assigned from above (上级交办).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_from_above: Option<i64>,
+    /// 处理意见 / 复查 / 复核 / 终结.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+}
+
+/// Legal procedures the citizen says are already under way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Legal {
+    /// Court.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub court: Option<Court>,
+    /// Arbitration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arbitration: Option<Arbitration>,
+    /// Administrative reconsideration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconsideration: Option<Reconsideration>,
+    /// Police.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub police: Option<Police>,
+}
+
+/// 三跨三分离.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Cross {
+    /// 跨地区.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<bool>,
+    /// 跨部门.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<bool>,
+    /// 跨行业.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry: Option<bool>,
+    /// 人户分离 / 人事分离 / 人事户分离.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub separation: Option<Separation>,
+}
+
+/// A validated petition. Build it with [`Petition::from_json`] or [`Petition::from_value`], or
+/// directly with [`Petition::new`] and struct update syntax.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Petition {
+    /// Caller's id, echoed back in the verdict (a string or a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// 标题.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// 诉求内容 (required, non-empty).
+    pub text: String,
+    /// Date of filing; drives deadlines and which rules are in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<Date>,
+    /// How it reached the office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// What the citizen selected, if the form asks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<CategoryChoice>,
+    /// The portal's own topic label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// 事发地.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+    /// 信访人数.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub petitioners: Option<i64>,
+    /// 涉及人数.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people_involved: Option<i64>,
+    /// Anonymous petition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
+    /// Earlier handling of the same matter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+    /// Legal procedures under way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal: Option<Legal>,
+    /// 涉及部门.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bodies: Option<Vec<String>>,
+    /// 三跨三分离.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross: Option<Cross>,
+}
+
+/// A petition and the warnings its JSON produced (unknown fields).
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The validated petition.
+    pub petition: Petition,
+    /// Warnings, e.g. `petition.unknown_field`.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Petition {
+    /// A petition with only its text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Petition { text: text.into(), ..Default::default() }
+    }
+
+    /// Parses and validates petition JSON.
+    ///
+    /// ```
+    /// let parsed = fenliu::Petition::from_json(r#"{"text": "小区噪音扰民", "channel": "online"}"#).unwrap();
+    /// assert_eq!(parsed.petition.text, "小区噪音扰民");
+    ///
+    /// let err = fenliu::Petition::from_json(r#"{"text": "x", "channel": "fax"}"#).unwrap_err();
+    /// assert_eq!(err.code(), "petition.enum");
+    /// assert_eq!(err.diagnostics[0].path.as_deref(), Some("channel"));
+    /// ```
+    pub fn from_json(json: &str) -> Result<Parsed> {
+        if json.len() > MAX_JSON_BYTES {
+            return Err(Diagnostic::error(
+                "petition.too_large",
+                format!("信访件 JSON 共 {} 字节，超过上限 {} 字节", json.len(), MAX_JSON_BYTES),
+                format!("诉求内容最多 {MAX_TEXT_CHARS} 字；请精简后再提交。"),
+            )
+            .into());
+        }
+        check_depth(json)?;
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            Diagnostic::error(
+                "petition.json",
+                format!("信访件不是合法的 JSON：第 {} 行第 {} 列，{}", e.line(), e.column(), e),
+                "请传入一个 JSON 对象，例如 {\"text\": \"诉求内容\"}。",
+            )
+        })?;
+        Self::from_value(&value)
+    }
+
+    /// Validates an already parsed JSON value.
+    pub fn from_value(value: &Value) -> Result<Parsed> {
+        let mut r = Reader::default();
+        let petition = match value.as_object() {
+            Some(obj) => r.petition(obj),
+            None => {
+                r.type_error("", "对象", value);
+                Petition::default()
+            }
+        };
+        if r.errors.is_empty() {
+            Ok(Parsed { petition, warnings: r.warnings })
+        } else {
+            Err(Error { diagnostics: r.errors })
+        }
+    }
+
+    /// The canonical JSON of the validated petition: known fields only, fixed key order, absent
+    /// fields omitted. Its SHA-256 is the verdict's `input_hash`.
+    pub fn canonical_json(&self) -> String {
+        // INVARIANT: serializing these plain structs cannot fail (no maps with non-string keys).
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The text the rules match on: title and text joined by a newline.
+    pub fn full_text(&self) -> String {
+        match &self.title {
+            Some(t) if !t.is_empty() => format!("{t}\n{}", self.text),
+            _ => self.text.clone(),
+        }
+    }
+}
+
+/// Rejects nesting deeper than [`MAX_JSON_DEPTH`] before `serde_json` recurses into it.
+fn check_depth(json: &str) -> Result<()> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in json.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Err(Diagnostic::error(
+                        "petition.too_deep",
+                        format!("信访件 JSON 嵌套超过 {MAX_JSON_DEPTH} 层"),
+                        "信访件的字段最多嵌套两层（如 history.prior_count）；请检查生成 JSON 的代码。",
+                    )
+                    .into());
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("布尔值 {b}"),
+        Value::Number(n) => format!("数字 {n}"),
+        Value::String(s) => {
+            let short: String = s.chars().take(20).collect();
+            if short.len() < s.len() {
+                format!("字符串 \"{short}…\"")
+            } else {
+                format!("字符串 \"{short}\"")
+            }
+        }
+        Value::Array(_) => "数组".into(),
+        Value::Object(_) => "对象".into(),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Walks the JSON, collecting every error and warning.
+#[derive(Default)]
+struct Reader {
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Reader {
+    fn type_error(&mut self, path: &str, expected: &str, found: &Value) {
+        let shown = if path.is_empty() { "信访件".to_owned() } else { format!("字段 \"{path}\"") };
+        self.errors.push(
+            Diagnostic::error(
+                "petition.type",
+                format!("{shown}应为{expected}，实际是{}", describe(found)),
+                "请按接口约定的类型传值；不知道的字段可以省略或传 null。",
+            )
+            .at_path(path),
+        );
+    }
+
+    fn unknown_fields(&mut self, path: &str, obj: &Map<String, Value>, known: &[&str]) {
+        for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+            let full = join(path, key);
+            self.warnings.push(
+                Diagnostic::warning(
+                    "petition.unknown_field",
+                    format!("未知字段 \"{full}\"，规则不会读取它"),
+                    format!("可用字段：{}。若是拼写错误请更正；门户自有字段可以忽略此警告。", known.join("、")),
+                )
+                .at_path(full),
+            );
+        }
+    }
+
+    fn string(&mut self, obj: &Map<String, Value>, path: &str, key: &str, max: usize) -> Option<String> {
+        let full = join(path, key);
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => {
+                let n = s.chars().count();
+                if n > max {
+                    self.errors.push(
+                        Diagnostic::error(
+                            "petition.too_long",
+                            format!("字段 \"{full}\" 共 {n} 字，超过上限 {max} 字"),
+                            "请精简内容；附件材料请通过其他方式提交。",
+                        )
+                        .at_path(full),
+                    );
+                    None
+                } else {
+                    Some(s.clone())
+                }
+            }
+            Some(other) => {
+                self.type_error(&full, "字符串", other);
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<i64> {
+        let full = join(path, key);
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(v @ Value::Number(n)) => match n.as_u64() {
+                Some(u) if u <= 10_000_000 => i64::try_from(u).ok(),
+                _ => {
+                    self.type_error(&full, "0 到 10000000 之间的整数", v);
+                    None
+                }
+            },
+            Some(other) => {
+                self.type_error(&full, "非负整数", other);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
+        let full = join(path, key);
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.type_error(&full, "布尔值 true 或 false", other);
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<Date> {
+        let full = join(path, key);
+        let s = self.string(obj, path, key, 64)?;
+        match Date::parse_iso(&s) {
+            Some(d) => Some(d),
+            None => {
+                self.errors.push(
+                    Diagnostic::error(
+                        "petition.date",
+                        format!("字段 \"{full}\" 应为 ISO 8601 日期或日期时间，实际是 \"{s}\""),
+                        "例如 \"2024-05-01\" 或 \"2024-05-01T09:30:00\"。",
+                    )
+                    .at_path(full),
+                );
+                None
+            }
+        }
+    }
+
+    fn enumeration<T>(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        values: &[&str],
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let full = join(path, key);
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => match parse(s) {
+                Some(v) => Some(v),
+                None => {
+                    self.errors.push(
+                        Diagnostic::error(
+                            "petition.enum",
+                            format!("字段 \"{full}\" 的值 \"{s}\" 不在可选范围内"),
+                            format!("可选值：{}。", values.join("、")),
+                        )
+                        .at_path(full),
+                    );
+                    None
+                }
+            },
+            Some(other) => {
+                self.type_error(&full, &format!("字符串（{}）", values.join("、")), other);
+                None
+            }
+        }
+    }
+
+    fn object<'a>(&mut self, obj: &'a Map<String, Value>, path: &str, key: &str) -> Option<&'a Map<String, Value>> {
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => Some(m),
+            Some(other) => {
+                self.type_error(&join(path, key), "对象", other);
+                None
+            }
+        }
+    }
+
+    fn petition(&mut self, obj: &Map<String, Value>) -> Petition {
+        const KNOWN: &[&str] = &[
+            "id", "title", "text", "submitted_at", "channel", "category", "topic", "place",
+            "petitioners", "people_involved", "anonymous", "history", "legal", "bodies", "cross",
+        ];
+        self.unknown_fields("", obj, KNOWN);
+        let id = match obj.get("id") {
+            None | Some(Value::Null) => None,
+            Some(v @ (Value::String(_) | Value::Number(_))) => Some(v.clone()),
+            Some(other) => {
+                self.type_error("id", "字符串或数字", other);
+                None
+            }
+        };
+        let text = match obj.get("text") {
+            None | Some(Value::Null) => {
+                self.errors.push(
+                    Diagnostic::error("petition.missing_text", "缺少必填字段 \"text\"（诉求内容）", "请传入市民填写的诉求内容。")
+                        .at_path("text"),
+                );
+                String::new()
+            }
+            Some(_) => {
+                let t = self.string(obj, "", "text", MAX_TEXT_CHARS).unwrap_or_default();
+                if obj.get("text").is_some_and(Value::is_string) && t.trim().is_empty() && self.errors.iter().all(|e| e.path.as_deref() != Some("text")) {
+                    self.errors.push(
+                        Diagnostic::error("petition.empty_text", "诉求内容 \"text\" 为空", "请填写诉求内容后再分类。")
+                            .at_path("text"),
+                    );
+                }
+                t
+            }
+        };
+        Petition {
+            id,
+            title: self.string(obj, "", "title", MAX_TITLE_CHARS),
+            text,
+            submitted_at: self.date(obj, "", "submitted_at"),
+            channel: self.enumeration(obj, "", "channel", Channel::VALUES, Channel::parse),
+            category: self.enumeration(obj, "", "category", CategoryChoice::VALUES, CategoryChoice::parse),
+            topic: self.string(obj, "", "topic", MAX_SHORT_CHARS),
+            place: self.object(obj, "", "place").map(|m| self.place(m)),
+            petitioners: self.count(obj, "", "petitioners"),
+            people_involved: self.count(obj, "", "people_involved"),
+            anonymous: self.boolean(obj, "", "anonymous"),
+            history: self.object(obj, "", "history").map(|m| self.history(m)),
+            legal: self.object(obj, "", "legal").map(|m| self.legal(m)),
+            bodies: self.bodies(obj),
+            cross: self.object(obj, "", "cross").map(|m| self.cross(m)),
+        }
+    }
+
+    fn place(&mut self, m: &Map<String, Value>) -> Place {
+        self.unknown_fields("place", m, &["county", "town", "village"]);
+        Place {
+            county: self.string(m, "place", "county", MAX_SHORT_CHARS),
+            town: self.string(m, "place", "town", MAX_SHORT_CHARS),
+            village: self.string(m, "place", "village", MAX_SHORT_CHARS),
+        }
+    }
+
+    fn history(&mut self, m: &Map<String, Value>) -> History {
+        const P: &str = "history";
+        self.unknown_fields(
+            P,
+            m,
+            &["prior_count", "first_raised_at", "highest_level", "national_visits", "assigned_from_above", "stage"],
+        );
+        History {
+            prior_count: self.count(m, P, "prior_count"),
+            first_raised_at: self.date(m, P, "first_raised_at"),
+            highest_level: self.enumeration(m, P, "highest_level", Level::VALUES, Level::parse),
+            national_visits: self.count(m, P, "national_visits"),
+            assigned_from_above: self.count(m, P, "assigned_from_above"),
+            stage: self.enumeration(m, P, "stage", Stage::VALUES, Stage::parse),
+        }
+    }
+
+    fn legal(&mut self, m: &Map<String, Value>) -> Legal {
+        const P: &str = "legal";
+        self.unknown_fields(P, m, &["court", "arbitration", "reconsideration", "police"]);
+        Legal {
+            court: self.enumeration(m, P, "court", Court::VALUES, Court::parse),
+            arbitration: self.enumeration(m, P, "arbitration", Arbitration::VALUES, Arbitration::parse),
+            reconsideration: self.enumeration(m, P, "reconsideration", Reconsideration::VALUES, Reconsideration::parse),
+            police: self.enumeration(m, P, "police", Police::VALUES, Police::parse),
+        }
+    }
+
+    fn cross(&mut self, m: &Map<String, Value>) -> Cross {
+        const P: &str = "cross";
+        self.unknown_fields(P, m, &["region", "department", "industry", "separation"]);
+        Cross {
+            region: self.boolean(m, P, "region"),
+            department: self.boolean(m, P, "department"),
+            industry: self.boolean(m, P, "industry"),
+            separation: self.enumeration(m, P, "separation", Separation::VALUES, Separation::parse),
+        }
+    }
+
+    fn bodies(&mut self, obj: &Map<String, Value>) -> Option<Vec<String>> {
+        match obj.get("bodies") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                if items.len() > MAX_BODIES {
+                    self.errors.push(
+                        Diagnostic::error(
+                            "petition.too_long",
+                            format!("字段 \"bodies\" 有 {} 项，超过上限 {MAX_BODIES} 项", items.len()),
+                            "只列出涉及的主要部门。",
+                        )
+                        .at_path("bodies"),
+                    );
+                    return None;
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let path = format!("bodies[{i}]");
+                    match item {
+                        Value::String(s) if s.chars().count() <= MAX_SHORT_CHARS => out.push(s.clone()),
+                        Value::String(_) => self.errors.push(
+                            Diagnostic::error(
+                                "petition.too_long",
+                                format!("字段 \"{path}\" 超过 {MAX_SHORT_CHARS} 字"),
+                                "部门名称请用简称。",
+                            )
+                            .at_path(path),
+                        ),
+                        other => self.type_error(&path, "字符串（部门名称）", other),
+                    }
+                }
+                Some(out)
+            }
+            Some(other) => {
+                self.type_error("bodies", "字符串数组", other);
+                None
+            }
+        }
+    }
+}
+
+/// Field paths the rules can read as `p.<path>`, with their kind. The static rule check uses
+/// this list to reject typos such as `p.txet`.
+pub(crate) const FIELDS: &[(&str, FieldKind)] = &[
+    ("id", FieldKind::Scalar),
+    ("title", FieldKind::Scalar),
+    ("text", FieldKind::Scalar),
+    ("submitted_at", FieldKind::Scalar),
+    ("channel", FieldKind::Scalar),
+    ("category", FieldKind::Scalar),
+    ("topic", FieldKind::Scalar),
+    ("place", FieldKind::Object(&["county", "town", "village"])),
+    ("petitioners", FieldKind::Scalar),
+    ("people_involved", FieldKind::Scalar),
+    ("anonymous", FieldKind::Scalar),
+    (
+        "history",
+        FieldKind::Object(&["prior_count", "first_raised_at", "highest_level", "national_visits", "assigned_from_above", "stage"]),
+    ),
+    ("legal", FieldKind::Object(&["court", "arbitration", "reconsideration", "police"])),
+    ("bodies", FieldKind::Scalar),
+    ("cross", FieldKind::Object(&["region", "department", "industry", "separation"])),
+    ("verdict", FieldKind::Object(&["category", "route", "score", "tier", "level", "flags"])),
+];
+
+/// Shape of a field the rules can read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FieldKind {
+    /// A value (string, number, bool, array).
+    Scalar,
+    /// An object with these sub-fields.
+    Object(&'static [&'static str]),
+}
+
+/// Names of petition fields in JSON-path form that `ask` may list (`legal.court`, `history`, …).
+pub(crate) fn is_known_path(path: &str) -> bool {
+    let mut parts = path.splitn(2, '.');
+    let head = parts.next().unwrap_or_default();
+    let tail = parts.next();
+    FIELDS.iter().filter(|(name, _)| *name != "verdict").any(|(name, kind)| {
+        *name == head
+            && match (kind, tail) {
+                (_, None) => true,
+                (FieldKind::Object(subs), Some(t)) => subs.contains(&t),
+                (FieldKind::Scalar, Some(_)) => false,
+            }
+    })
+}
+
+/// Whether the petition has a value at `path` (used for `needs_info`).
+pub(crate) fn has_path(p: &Petition, path: &str) -> bool {
+    let v = serde_json::to_value(p).unwrap_or(Value::Null);
+    let mut cur = &v;
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(next) => cur = next,
+            None => return false,
+        }
+    }
+    !cur.is_null()
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(json: &str) -> Vec<(&'static str, Option<String>)> {
+        match Petition::from_json(json) {
+            Ok(_) => vec![],
+            Err(e) => e.diagnostics.into_iter().map(|d| (d.code, d.path)).collect(),
+        }
+    }
+
+    #[test]
+    fn reports_every_error_with_its_path() {
+        let got = codes(r#"{"text": 3, "channel": "fax", "history": {"prior_count": "三"}, "bodies": ["a", 1]}"#);
+        assert_eq!(
+            got,
+            vec![
+                ("petition.type", Some("text".into())),
+                ("petition.enum", Some("channel".into())),
+                ("petition.type", Some("history.prior_count".into())),
+                ("petition.type", Some("bodies[1]".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_and_empty_text() {
+        assert_eq!(codes("{}"), vec![("petition.missing_text", Some("text".into()))]);
+        assert_eq!(codes(r#"{"text": "  "}"#), vec![("petition.empty_text", Some("text".into()))]);
+        assert_eq!(codes(r#"{"text": null}"#), vec![("petition.missing_text", Some("text".into()))]);
+    }
+
+    #[test]
+    fn unknown_fields_are_warnings() {
+        let parsed = Petition::from_json(r#"{"text": "x", "phone_hash": "ab", "legal": {"cort": "filed"}}"#);
+        let warnings: Vec<_> = parsed.map(|p| p.warnings.into_iter().map(|w| w.path).collect()).unwrap_or_default();
+        assert_eq!(warnings, vec![Some("phone_hash".to_owned()), Some("legal.cort".to_owned())]);
+    }
+
+    #[test]
+    fn depth_limit_rejects_deep_json() {
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(codes(&deep), vec![("petition.too_deep", None)]);
+    }
+
+    #[test]
+    fn known_paths() {
+        assert!(is_known_path("legal.court"));
+        assert!(is_known_path("history"));
+        assert!(!is_known_path("legal.cort"));
+        assert!(!is_known_path("verdict.route"));
+    }
+}

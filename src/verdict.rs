@@ -1,0 +1,192 @@
+//! The verdict: the output contract. Field order here is the JSON field order, and the same
+//! verdict is the same bytes natively, in WASM and in the CLI.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::date::Date;
+use crate::error::Diagnostic;
+use crate::lexicon::Hit;
+use crate::ruleset::RulesetInfo;
+
+/// Whether the route is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The route is decided.
+    Decided,
+    /// One unknown fact could change the route: ask for the fields in `missing`.
+    NeedsInfo,
+}
+
+/// The statutory route (法定途径).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// Route code (`judicial`, `arbitration`, … `petition`).
+    pub code: String,
+    /// Chinese name.
+    pub name: String,
+    /// Who handles it.
+    pub handler: String,
+    /// Legal basis of the deciding rule.
+    pub basis: Vec<String>,
+    /// Accepted as an ordinary 信访 matter.
+    pub accepted: bool,
+    /// Plain-language guidance for the citizen.
+    pub guidance: String,
+}
+
+/// A code with its Chinese name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coded {
+    /// Code.
+    pub code: String,
+    /// Chinese name.
+    pub name: String,
+}
+
+/// One difficulty factor: a rule that added points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Factor {
+    /// Rule id.
+    pub rule: String,
+    /// Points added (may be negative).
+    pub points: i64,
+    /// Why.
+    pub reason: String,
+}
+
+/// 化解难度.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difficulty {
+    /// Tier code (`simple`, `normal`, `complex`).
+    pub tier: String,
+    /// Chinese name.
+    pub name: String,
+    /// Sum of the factors' points.
+    pub score: i64,
+    /// What made it so.
+    pub factors: Vec<Factor>,
+}
+
+/// 三级代办.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delegation {
+    /// Level code (`village`, `town`, `county`).
+    pub level: String,
+    /// Chinese name.
+    pub name: String,
+    /// Who leads (牵头代办).
+    pub lead: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One computed deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deadline {
+    /// Chinese name.
+    pub name: String,
+    /// The date.
+    pub date: Date,
+    /// Days counted.
+    pub days: i64,
+    /// Counted in working days.
+    pub working_days: bool,
+    /// Counted from this deadline instead of the filing date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Rule that set it.
+    pub rule: String,
+}
+
+/// One rule that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TraceEntry {
+    /// Rule id.
+    pub rule: String,
+    /// Stage.
+    pub stage: &'static str,
+    /// Chinese title.
+    pub title: String,
+    /// What it decided, e.g. `route=judicial` or `points=+2`.
+    pub outcome: String,
+    /// Keyword hits of the groups it consulted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<Hit>,
+    /// Petition fields it read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<&'static str>,
+}
+
+/// A consistency rule that found a problem with this verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Rule id.
+    pub rule: String,
+    /// What is inconsistent.
+    pub message: String,
+}
+
+/// A line a rule printed (`print`/`debug`) while this petition was classified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    /// Rule id.
+    pub rule: String,
+    /// What it printed.
+    pub message: String,
+}
+
+/// The verdict on one petition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The caller's id, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Value>,
+    /// `decided` or `needs_info`.
+    pub status: Status,
+    /// With `needs_info`: the petition fields whose answer could change the route.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// Statutory route.
+    pub route: Route,
+    /// Category.
+    pub category: Coded,
+    /// 诉访分离: leaves the 信访 procedure for litigation or mediation.
+    pub separated: bool,
+    /// Difficulty.
+    pub difficulty: Difficulty,
+    /// Delegation level.
+    pub delegation: Delegation,
+    /// Deadlines by key.
+    pub deadlines: BTreeMap<String, Deadline>,
+    /// Flag codes.
+    pub flags: Vec<String>,
+    /// Consistency violations (empty for a sound ruleset).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<Violation>,
+    /// Warnings about the petition (e.g. unknown fields).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Diagnostic>,
+    /// Every rule that fired, in order.
+    pub trace: Vec<TraceEntry>,
+    /// What rules printed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<LogLine>,
+    /// Ruleset name, version and fingerprint.
+    pub ruleset: RulesetInfo,
+    /// Engine version.
+    pub engine: &'static str,
+    /// SHA-256 of the canonical petition.
+    pub input_hash: String,
+}
+
+impl Verdict {
+    /// The verdict as one line of JSON.
+    pub fn to_json(&self) -> String {
+        // INVARIANT: every field serializes (string keys, no non-finite floats).
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
