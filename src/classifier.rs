@@ -90,6 +90,9 @@ impl Classifier {
         let log = Rc::new(RefCell::new(Vec::new()));
         let engine = new_engine(&limits, log.clone());
         let mut loader = new_engine(&limits, log.clone());
+        // The static checks need the AST as written: the optimizer would drop dead branches
+        // (and the typos in them). Rule files are optimized after checking.
+        loader.set_optimization_level(rhai::OptimizationLevel::None);
         let collected: Rc<RefCell<Vec<(Map, Position)>>> = Rc::default();
         let sink = collected.clone();
         loader.register_fn("rule", move |ctx: rhai::NativeCallContext, m: Map| {
@@ -130,6 +133,7 @@ impl Classifier {
             }
             // The top-level statements only declare rules; evaluation calls functions alone.
             ast.clear_statements();
+            let ast = engine.optimize_ast(&Scope::new(), ast, rhai::OptimizationLevel::Simple);
             files.push(RuleFile { path: path.clone(), source: source.clone(), ast });
         }
 

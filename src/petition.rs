@@ -464,8 +464,8 @@ impl Reader {
                     self.errors.push(
                         Diagnostic::error(
                             "petition.enum",
-                            format!("字段 \"{full}\" 的值 \"{s}\" 不在可选范围内"),
-                            format!("可选值：{}。", values.join("、")),
+                            format!("字段 \"{full}\" 应为 {} 之一，实际是 \"{s}\"", values.join("、")),
+                            "请使用接口约定的英文代码；不知道时省略该字段或传 null。",
                         )
                         .at_path(full),
                     );

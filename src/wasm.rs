@@ -1,0 +1,197 @@
+//! The thin wasm-bindgen layer behind the npm package (feature `wasm`).
+//!
+//! It decodes arguments, calls the core, and encodes the answer; no rule logic lives here. One
+//! stateful object, [`Engine`], is built once from a ruleset and then classifies many petitions
+//! (the shape of ruff's `Workspace`). The JS wrapper in `js/` turns it into the public `Fenliu`
+//! class and the `FenliuError` type.
+//!
+//! Data crosses the boundary as **one JSON string each way** (petition in, verdict out). The
+//! verdict string is what `Verdict::to_json` writes, so it is the CLI's line byte for byte; the
+//! JS side gets the parsed object and the exact string. `docs/npm.md` has the measurement that
+//! chose this over `serde-wasm-bindgen` objects (faster both ways, byte-exact, smaller module,
+//! and JSON nesting is depth-checked in Rust before anything recurses).
+//!
+//! Failure is data: a petition or ruleset that cannot be handled yields
+//! `{"ok":false,"errors":[Diagnostic…]}` (the CLI's error line without `line`/`id`), never a
+//! panic. The constructor, which has no other way to fail, throws that same JSON as a string;
+//! the JS wrapper turns it into a `FenliuError`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::cases;
+use crate::{Classifier, Date, Diagnostic, Error, Limits, Options, Ruleset};
+
+/// A compiled ruleset, ready to classify. Construct once, call many times.
+#[wasm_bindgen]
+pub struct Engine {
+    ruleset: Ruleset,
+    classifier: Classifier,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Builds the engine.
+    ///
+    /// - `files_json`: a JSON object mapping ruleset paths to contents; `None` for the
+    ///   embedded default ruleset.
+    /// - `fingerprint`: refuse the ruleset unless its fingerprint is this (hex).
+    /// - `max_operations`: Rhai operations per rule call (default 100 000); only for tests and
+    ///   trusted rulesets — the worker's timeout is the page's backstop.
+    ///
+    /// Throws the JSON string `{"ok":false,"errors":[…]}` when the ruleset cannot be built.
+    #[wasm_bindgen(constructor)]
+    pub fn new(files_json: Option<String>, fingerprint: Option<String>, max_operations: Option<f64>) -> Result<Engine, String> {
+        build(files_json.as_deref(), fingerprint.as_deref(), max_operations).map_err(|e| failure(&e))
+    }
+
+    /// Classifies one petition given as JSON. Returns the verdict JSON (the CLI's line, byte
+    /// for byte) or `{"ok":false,"errors":[…]}`.
+    ///
+    /// `today` (`YYYY-MM-DD`) judges undated petitions; a petition's `submitted_at` wins.
+    pub fn classify(&self, petition_json: &str, today: Option<String>) -> String {
+        let result = parse_today(today.as_deref()).and_then(|today| self.classifier.classify_json(petition_json, &Options { today }));
+        match result {
+            Ok(verdict) => verdict.to_json(),
+            Err(e) => failure(&e),
+        }
+    }
+
+    /// Warnings of the compiled ruleset (it built, so there are no errors), as a JSON array of
+    /// diagnostics with UTF-16 columns.
+    pub fn check(&self) -> String {
+        to_json(&self.classifier.warnings())
+    }
+
+    /// Runs the ruleset's own cases: `{"ok":true,"passed":n,"failed":n,"results":[…],
+    /// "uncovered":[rule ids]}` or `{"ok":false,"errors":[…]}` when a case file is broken.
+    pub fn test(&self) -> String {
+        match cases::run_all(&self.classifier, &self.ruleset) {
+            Ok(results) => {
+                let passed = results.iter().filter(|r| r.passed).count();
+                let uncovered = cases::uncovered(&self.classifier, &results).into_iter().map(|r| r.id.as_str()).collect();
+                to_json(&TestReport { ok: true, passed, failed: results.len() - passed, results: &results, uncovered })
+            }
+            Err(e) => failure(&e),
+        }
+    }
+
+    /// `{"name","version","fingerprint"}` of the compiled ruleset.
+    pub fn info(&self) -> String {
+        to_json(self.classifier.info())
+    }
+}
+
+/// Every problem in a ruleset, errors and warnings, without building an engine: what a rule
+/// editor shows. `files_json` as for [`Engine::new`]. Returns a JSON array of diagnostics.
+#[wasm_bindgen(js_name = checkFiles)]
+pub fn check_files(files_json: Option<String>) -> String {
+    match load(files_json.as_deref()) {
+        Ok(ruleset) => to_json(&Classifier::check(&ruleset)),
+        Err(e) => to_json(&e.diagnostics),
+    }
+}
+
+/// The engine's version (`Cargo.toml`).
+#[wasm_bindgen(js_name = engineVersion)]
+pub fn engine_version() -> String {
+    crate::VERSION.to_owned()
+}
+
+#[derive(Serialize)]
+struct TestReport<'a> {
+    ok: bool,
+    passed: usize,
+    failed: usize,
+    results: &'a [cases::CaseResult],
+    uncovered: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Failure<'a> {
+    ok: bool,
+    errors: &'a [Diagnostic],
+}
+
+fn build(files_json: Option<&str>, fingerprint: Option<&str>, max_operations: Option<f64>) -> Result<Engine, Error> {
+    let ruleset = load(files_json)?;
+    if let Some(expected) = fingerprint {
+        ruleset.verify_fingerprint(expected)?;
+    }
+    let mut limits = Limits::default();
+    if let Some(n) = max_operations {
+        if !(n.is_finite() && n >= 1.0) {
+            return Err(Diagnostic::error("options.limits", format!("maxOperations \"{n}\" 不是正整数"), "写成正整数，例如 100000；省略则用默认值。").into());
+        }
+        // `as` saturates for floats above u64::MAX, which is what "no practical limit" means.
+        limits.max_operations = n as u64;
+    }
+    let classifier = Classifier::with_limits(&ruleset, limits)?;
+    Ok(Engine { ruleset, classifier })
+}
+
+fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
+    match files_json {
+        None => Ruleset::embedded(),
+        Some(json) => {
+            let files: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| {
+                Diagnostic::error(
+                    "options.ruleset",
+                    format!("规则集应是“文件路径 → 文件内容”的对象：{e}"),
+                    "传入 {\"manifest.toml\": \"…\", \"route.rhai\": \"…\"}；省略则使用内置规则集。",
+                )
+            })?;
+            Ruleset::from_files(files)
+        }
+    }
+}
+
+fn parse_today(today: Option<&str>) -> Result<Option<Date>, Error> {
+    match today {
+        None => Ok(None),
+        Some(t) => Date::parse_iso(t)
+            .map(Some)
+            .ok_or_else(|| Diagnostic::error("options.today", format!("today \"{t}\" 不是日期"), "写成 \"2024-05-01\"；省略则用浏览器的当天日期。").into()),
+    }
+}
+
+fn failure(e: &Error) -> String {
+    to_json(&Failure { ok: false, errors: &e.diagnostics })
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    // INVARIANT: everything serialized here is plain structs, string-keyed maps and integers.
+    serde_json::to_string(value).unwrap_or_else(|_| String::from("{\"ok\":false,\"errors\":[]}"))
+}
+
+// BENCH-ONLY (removed after measuring): the serde-wasm-bindgen path.
+#[wasm_bindgen]
+impl Engine {
+    /// Bench: JS object in, JS object out.
+    #[wasm_bindgen(js_name = classifyValue)]
+    pub fn classify_value(&self, petition: JsValue, today: Option<String>) -> JsValue {
+        let ser = serde_wasm_bindgen::Serializer::json_compatible();
+        let value: Result<serde_json::Value, _> = serde_wasm_bindgen::from_value(petition);
+        let result = match value {
+            Ok(v) => parse_today(today.as_deref()).and_then(|today| {
+                let parsed = crate::Petition::from_value(&v)?;
+                let mut verdict = self.classifier.classify(&parsed.petition, &Options { today })?;
+                verdict.warnings = parsed.warnings;
+                Ok(verdict)
+            }),
+            Err(e) => Err(Diagnostic::error("petition.json", e.to_string(), "").into()),
+        };
+        match result {
+            Ok(v) => v.serialize(&ser).unwrap_or(JsValue::NULL),
+            Err(e) => Failure { ok: false, errors: &e.diagnostics }.serialize(&ser).unwrap_or(JsValue::NULL),
+        }
+    }
+    /// Bench: core only, nothing returned.
+    #[wasm_bindgen(js_name = classifyNothing)]
+    pub fn classify_nothing(&self, petition_json: &str, today: Option<String>) -> bool {
+        let today = parse_today(today.as_deref()).ok().flatten();
+        self.classifier.classify_json(petition_json, &Options { today }).is_ok()
+    }
+}

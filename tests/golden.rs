@@ -1,0 +1,42 @@
+//! The default ruleset's own cases (rules/cases/*.toml), run by the one harness the CLI, the
+//! WASM package and the workbench use; and the whole real corpus, which must classify with no
+//! error and no consistency violation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use fenliu::{cases, Classifier, Options, Ruleset};
+
+#[test]
+fn default_ruleset_cases_pass() {
+    let rs = Ruleset::embedded().unwrap();
+    let c = Classifier::new(&rs).unwrap();
+    assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+    let results = cases::run_all(&c, &rs).unwrap();
+    assert!(!results.is_empty());
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| {
+            let at = r.location.as_ref().map(ToString::to_string).unwrap_or_default();
+            let keys: Vec<String> = r.mismatches.iter().map(|m| format!("{}: expected {}, got {}", m.key, m.expected, m.actual)).collect();
+            format!("{at} {}: {}{}", r.name, keys.join("; "), r.error.as_ref().map(|e| e.to_string()).unwrap_or_default())
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn real_portal_messages_classify_without_error_or_violation() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/portal-messages.jsonl");
+    let Ok(data) = std::fs::read_to_string(path) else {
+        eprintln!("skipped: {path} is absent");
+        return;
+    };
+    let c = Classifier::new(&Ruleset::embedded().unwrap()).unwrap();
+    let mut n = 0;
+    for (i, line) in data.lines().enumerate() {
+        let v = c.classify_json(line, &Options::default()).unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+        assert!(v.violations.is_empty(), "line {}: {:?}", i + 1, v.violations);
+        n += 1;
+    }
+    assert!(n > 4000, "{n}");
+}
