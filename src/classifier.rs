@@ -20,6 +20,8 @@ use crate::lexicon::Lexicon;
 use crate::petition::{has_path, Petition};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
 use crate::ruleset::{hex, kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
+#[cfg(test)]
+use crate::cases;
 use crate::verdict::{Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict, Violation};
 
 /// Options of one classification. Plain data with a `Default`.
@@ -86,6 +88,7 @@ impl Classifier {
         let group_names: HashSet<&str> = lexicon.iter().flat_map(|l| l.groups().iter().map(|g| g.id.as_str())).collect();
         let flag_names: HashSet<&str> = manifest.flags.keys().map(String::as_str).collect();
         let known = Known { groups: &group_names, flags: &flag_names };
+        let group_index = lexicon.as_ref().map(Lexicon::index).unwrap_or_default();
 
         let log = Rc::new(RefCell::new(Vec::new()));
         let engine = new_engine(&limits, log.clone());
@@ -119,8 +122,12 @@ impl Classifier {
             }
             let mut reader = RuleReader { file: path, source, file_index: files.len(), manifest: &manifest, errors: Vec::new() };
             let maps: Vec<(Map, Position)> = collected.borrow_mut().drain(..).collect();
+            let requirements = crate::prefilter::requirements(&ast, &group_index);
             for (map, pos) in &maps {
-                if let Some(rule) = reader.read(map, *pos) {
+                if let Some(mut rule) = reader.read(map, *pos) {
+                    if let When::Fn(f) = &rule.when {
+                        rule.requires = requirements.get(f.fn_name()).cloned().unwrap_or_default();
+                    }
                     rules.push(rule);
                 }
             }
@@ -253,7 +260,7 @@ impl Classifier {
         for (kind, idx) in &self.stages {
             for &i in idx {
                 let Some(rule) = self.rules.get(i) else { continue };
-                if !rule.in_force(date) || !self.switch_on(rule) {
+                if !rule.in_force(date) || !self.switch_on(rule) || !crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive) {
                     continue;
                 }
                 ctx.consulted.borrow_mut().clear();
@@ -352,7 +359,7 @@ impl Classifier {
             .hits
             .iter()
             .filter(|h| !h.negated && groups.binary_search(&h.group).is_ok())
-            .map(|h| self.lexicon.hit(h))
+            .map(|h| self.lexicon.hit(h, &ctx.matches))
             .collect();
         let mut fields: Vec<&'static str> = ctx.fields.borrow().clone();
         fields.sort_unstable();
@@ -541,4 +548,30 @@ fn runtime_diagnostic(path: &str, source: &str, rule: Option<&Rule>, err: &EvalA
         other => ("rule.runtime", format!("{who} 运行出错：{other}"), "检查该处的写法与数据类型。"),
     };
     Diagnostic::error(code, message, help).at(location)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_never_changes_a_verdict() {
+        // Regression guard for `prefilter`: skipping rules whose keyword groups are absent must
+        // give the same verdicts as calling every rule, on real messages where available.
+        let rs = Ruleset::embedded().unwrap();
+        let fast = Classifier::new(&rs).unwrap();
+        let mut slow = Classifier::new(&rs).unwrap();
+        assert!(slow.rules.iter().any(|r| !r.requires.is_empty()), "no rule has a requirement");
+        for r in &mut slow.rules {
+            r.requires.clear();
+        }
+        let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/portal-messages.jsonl")).unwrap_or_default();
+        let mut lines: Vec<String> = data.lines().take(1500).map(str::to_owned).collect();
+        lines.extend(cases::load(&rs).unwrap().iter().map(|c| c.petition.to_string()));
+        for line in &lines {
+            let a = fast.classify_json(line, &Options::default()).map(|v| v.to_json());
+            let b = slow.classify_json(line, &Options::default()).map(|v| v.to_json());
+            assert_eq!(a, b, "{line}");
+        }
+    }
 }

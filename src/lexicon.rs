@@ -138,6 +138,8 @@ pub struct Hit {
 /// What matched in one petition.
 #[derive(Debug, Clone, Default)]
 pub struct Matches {
+    /// The folded title and text the byte offsets of `hits` refer to.
+    pub(crate) folded: [String; 2],
     /// Positive hits per group index.
     pub(crate) positive: Vec<u32>,
     /// Negated hits per group index.
@@ -151,8 +153,9 @@ pub(crate) struct RawHit {
     pub group: usize,
     pub pattern: usize,
     pub field: Field,
-    pub start: u32,
-    pub end: u32,
+    /// Byte offsets in the folded field.
+    pub start: usize,
+    pub end: usize,
     pub negated: bool,
 }
 
@@ -288,6 +291,7 @@ impl Lexicon {
     /// Matches title and text in one pass each.
     pub(crate) fn scan(&self, title: Option<&str>, text: &str) -> Matches {
         let mut m = Matches {
+            folded: Default::default(),
             positive: vec![0; self.groups.len()],
             negated: vec![0; self.groups.len()],
             hits: Vec::new(),
@@ -300,12 +304,20 @@ impl Lexicon {
     }
 
     fn scan_field(&self, original: &str, field: Field, m: &mut Matches) {
-        let Some(ac) = &self.automaton else { return };
         let text = fold(original);
+        self.scan_folded(&text, field, m);
+        let slot = usize::from(field == Field::Text);
+        if let Some(f) = m.folded.get_mut(slot) {
+            *f = text;
+        }
+    }
+
+    fn scan_folded(&self, text: &str, field: Field, m: &mut Matches) {
+        let Some(ac) = &self.automaton else { return };
         // Found hits and except-spans of this field: (group, pattern, byte start, byte end).
         let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
         let mut excepts: Vec<(usize, usize, usize)> = Vec::new();
-        for mat in ac.find_overlapping_iter(&text) {
+        for mat in ac.find_overlapping_iter(text) {
             let p = mat.pattern().as_usize();
             for &(g, kind) in self.patterns.get(p).map(Vec::as_slice).unwrap_or_default() {
                 match kind {
@@ -318,18 +330,16 @@ impl Lexicon {
             return;
         }
         found.sort_by_key(|&(g, p, s, _)| (s, g, p));
-        let mut utf16 = Utf16Cursor::new(&text);
         for (g, p, s, e) in found {
             if excepts.iter().any(|&(eg, es, ee)| eg == g && es <= s && e <= ee) {
                 continue;
             }
             let negatable = self.groups.get(g).is_some_and(|gr| gr.negatable);
-            let negated = negatable && self.is_negated(&text, s);
-            let (start, end) = (utf16.at(s), utf16.at(e));
+            let negated = negatable && self.is_negated(text, s);
             if let Some(c) = if negated { m.negated.get_mut(g) } else { m.positive.get_mut(g) } {
                 *c += 1;
             }
-            m.hits.push(RawHit { group: g, pattern: p, field, start, end, negated });
+            m.hits.push(RawHit { group: g, pattern: p, field, start: s, end: e, negated });
         }
     }
 
@@ -348,40 +358,18 @@ impl Lexicon {
         neg.find_iter(window).any(|m| self.negation_is_cue.get(m.pattern().as_usize()).copied().unwrap_or(false))
     }
 
-    /// Turns raw hits into reportable ones.
-    pub(crate) fn hit(&self, raw: &RawHit) -> Hit {
+    /// Turns raw hits into reportable ones, with UTF-16 offsets.
+    pub(crate) fn hit(&self, raw: &RawHit, m: &Matches) -> Hit {
+        let folded = m.folded.get(usize::from(raw.field == Field::Text)).map(String::as_str).unwrap_or_default();
+        let utf16 = |byte: usize| folded.get(..byte).map_or(0, |s| s.chars().map(|c| c.len_utf16() as u32).sum());
         Hit {
             group: self.groups.get(raw.group).map(|g| g.id.clone()).unwrap_or_default(),
             word: self.words.get(raw.pattern).cloned().unwrap_or_default(),
             field: raw.field,
-            start: raw.start,
-            end: raw.end,
+            start: utf16(raw.start),
+            end: utf16(raw.end),
             negated: raw.negated,
         }
-    }
-}
-
-/// Converts increasing byte offsets into UTF-16 offsets in one forward walk.
-struct Utf16Cursor<'a> {
-    text: &'a str,
-    byte: usize,
-    unit: u32,
-}
-
-impl<'a> Utf16Cursor<'a> {
-    fn new(text: &'a str) -> Self {
-        Utf16Cursor { text, byte: 0, unit: 0 }
-    }
-
-    fn at(&mut self, byte: usize) -> u32 {
-        if byte < self.byte {
-            self.byte = 0;
-            self.unit = 0;
-        }
-        let seg = self.text.get(self.byte..byte).unwrap_or_default();
-        self.unit += seg.chars().map(|c| c.len_utf16() as u32).sum::<u32>();
-        self.byte = byte;
-        self.unit
     }
 }
 
@@ -454,7 +442,7 @@ mod tests {
     fn full_width_and_case_fold_keep_offsets() {
         let l = lexicon(&[("p2p", &["P2P"], &[])]);
         let m = l.scan(None, "😀被ｐ２ｐ骗了");
-        let hit = m.hits.first().map(|h| (h.start, h.end));
+        let hit = m.hits.first().map(|h| l.hit(h, &m)).map(|h| (h.start, h.end));
         // 😀 is two UTF-16 units, 被 one: the hit starts at 3.
         assert_eq!(hit, Some((3, 6)));
     }

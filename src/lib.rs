@@ -34,6 +34,7 @@
 //! | `ruleset` | loading rule files, the manifest, the fingerprint |
 //! | `lexicon` | keyword groups, the one-pass aho-corasick matcher, negation |
 //! | `rule` | reading `rule(#{…})` declarations |
+//! | `prefilter` | keyword requirements of conditions: skip rules without calling Rhai |
 //! | `check` | static checks of rule files (field and group typos) |
 //! | `engine` | the one audited Rhai set-up and its limits |
 //! | `classifier` | compile once, classify many: stages and verdict building |
@@ -58,6 +59,7 @@ mod engine;
 mod error;
 mod lexicon;
 pub mod petition;
+mod prefilter;
 mod rule;
 mod ruleset;
 pub mod verdict;

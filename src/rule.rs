@@ -174,6 +174,9 @@ pub struct Rule {
     pub(crate) file: usize,
     #[serde(skip)]
     pub(crate) when: When,
+    /// Keyword groups the condition needs (see `prefilter`).
+    #[serde(skip)]
+    pub(crate) requires: crate::prefilter::Requirement,
 }
 
 impl Rule {
@@ -354,6 +357,7 @@ impl RuleReader<'_> {
             location: loc,
             file: self.file_index,
             when,
+            requires: Vec::new(),
         })
     }
 

@@ -78,6 +78,15 @@ impl Engine {
         }
     }
 
+    /// The ruleset's own test cases (`cases/*.toml`): `{"ok":true,"cases":[{name, note,
+    /// location, petition, today, expect}…]}` or `{"ok":false,"errors":[…]}`.
+    pub fn cases(&self) -> String {
+        match cases::load(&self.ruleset) {
+            Ok(cases) => to_json(&CaseList { ok: true, cases: &cases }),
+            Err(e) => failure(&e),
+        }
+    }
+
     /// `{"name","version","fingerprint"}` of the compiled ruleset.
     pub fn info(&self) -> String {
         to_json(self.classifier.info())
@@ -107,6 +116,12 @@ struct TestReport<'a> {
     failed: usize,
     results: &'a [cases::CaseResult],
     uncovered: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CaseList<'a> {
+    ok: bool,
+    cases: &'a [cases::Case],
 }
 
 #[derive(Serialize)]

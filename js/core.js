@@ -1,0 +1,230 @@
+// The public JS API over the wasm-bindgen module, the same in browsers, bundlers and Node.
+//
+// The Rust side (src/wasm.rs) speaks one JSON string each way; this file turns those strings
+// into objects, keeps the CLI-identical verdict string next to the parsed verdict, and makes
+// every failure data: `{ ok: false, errors }` from calls, a `FenliuError` from construction.
+// Entry points (index.js for browsers and bundlers, node.js for Node) only differ in how they
+// load the .wasm file; they hand the loaded module to `bind`.
+
+/** An error with the fields of the first diagnostic and all of them in `diagnostics`. */
+export class FenliuError extends Error {
+  /** @param {import('./index.js').Diagnostic[]} diagnostics */
+  constructor(diagnostics) {
+    const first = diagnostics[0] ?? { code: 'unknown', message: '未知错误', help: '' };
+    super(first.message);
+    this.name = 'FenliuError';
+    this.code = first.code;
+    this.help = first.help;
+    this.location = first.location;
+    this.path = first.path;
+    this.diagnostics = diagnostics;
+  }
+}
+
+/** A diagnostic made on the JS side (same shape as the Rust ones). */
+export function diagnostic(code, message, help) {
+  return { code, severity: 'error', message, help };
+}
+
+/** The local calendar date as `YYYY-MM-DD` (what a citizen calls "today"). */
+export function localDate(d = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * A petition as the JSON string the engine reads: strings pass through, anything else goes
+ * through JSON.stringify. Returns `{json}` or, when that throws, `{failure}` (error data).
+ */
+export function petitionJson(petition) {
+  if (typeof petition === 'string') return { json: petition };
+  try {
+    return { json: JSON.stringify(petition ?? null) ?? 'null' };
+  } catch (e) {
+    return { failure: { ok: false, errors: [diagnostic('petition.json', `信访件无法转成 JSON：${e?.message ?? e}`, '传入普通对象（不含循环引用、BigInt、函数）或 JSON 字符串。')] } };
+  }
+}
+
+export function todayOf(options) {
+  const t = options?.today;
+  if (t === undefined || t === null) return localDate();
+  if (t instanceof Date) return localDate(t);
+  return String(t);
+}
+
+function rulesetJson(ruleset) {
+  if (ruleset === undefined || ruleset === null) return undefined;
+  if (ruleset instanceof Map) ruleset = Object.fromEntries(ruleset);
+  if (typeof ruleset !== 'object' || Array.isArray(ruleset)) {
+    throw new FenliuError([
+      diagnostic('options.ruleset', `规则集应是“文件路径 → 文件内容”的对象，实际是 ${Array.isArray(ruleset) ? '数组' : typeof ruleset}`,
+        '传入 {"manifest.toml": "…", "route.rhai": "…"}；省略则使用内置规则集。'),
+    ]);
+  }
+  return JSON.stringify(ruleset);
+}
+
+/**
+ * Binds the API to a loaded wasm-bindgen module.
+ * @param {() => any} getWasm returns the module once it is initialised, or undefined before
+ */
+export function bind(getWasm) {
+  // Set when the module trapped (a bug: the core never panics on input). A trapped wasm
+  // instance may hold half-updated state, so nothing runs in it again; every later call
+  // returns `engine.crashed` instead of risking corrupted memory.
+  let crashed = null;
+
+  function wasmOrThrow() {
+    const wasm = getWasm();
+    if (!wasm) {
+      throw new FenliuError([diagnostic('engine.not_ready', 'WASM 模块尚未加载', '先 await Fenliu.create(…)（或 await init()），再用 new Fenliu(…)。')]);
+    }
+    if (crashed) throw new FenliuError([crashedDiagnostic()]);
+    return wasm;
+  }
+
+  function crashedDiagnostic() {
+    return diagnostic('engine.crashed', `WASM 引擎已崩溃：${crashed?.message ?? crashed}`, '请刷新页面；这是引擎缺陷，请把触发它的信访件和规则报告给开发者。');
+  }
+
+  // Runs a call into wasm; a trap poisons the module and becomes an `engine.crashed` error.
+  function guard(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      crashed = e;
+      throw new FenliuError([crashedDiagnostic()]);
+    }
+  }
+
+  function freed() {
+    return diagnostic('engine.freed', '该 Fenliu 实例已调用 free()，不能再使用', '重新创建一个实例：await Fenliu.create(…)。');
+  }
+
+  function asFailure(e) {
+    if (e instanceof FenliuError) return { ok: false, errors: e.diagnostics };
+    throw e;
+  }
+
+  class Fenliu {
+    #engine;
+    #info;
+
+    /**
+     * Loads the wasm module if needed and builds an instance. Rejects with a FenliuError.
+     * @param {import('./index.js').FenliuOptions} [options]
+     */
+    static async create(options) {
+      await Fenliu.init();
+      return new Fenliu(options);
+    }
+
+    /** Overridden by the entry point (index.js / node.js). */
+    static async init() {}
+
+    /** @param {import('./index.js').FenliuOptions} [options] */
+    constructor(options = {}) {
+      const wasm = wasmOrThrow();
+      const files = rulesetJson(options.ruleset);
+      const maxOps = options.limits?.maxOperations;
+      if (maxOps !== undefined && typeof maxOps !== 'number') {
+        throw new FenliuError([diagnostic('options.limits', `limits.maxOperations 应是数字，实际是 ${typeof maxOps}`, '写成正整数，例如 100000；省略则用默认值。')]);
+      }
+      try {
+        this.#engine = guard(() => new wasm.Engine(files, options.fingerprint ?? undefined, maxOps ?? undefined));
+      } catch (e) {
+        if (typeof e === 'string') throw new FenliuError(JSON.parse(e).errors);
+        throw e;
+      }
+      this.#info = Object.freeze(JSON.parse(this.#engine.info()));
+    }
+
+    /** Engine version, e.g. "0.1.0". */
+    get version() {
+      return wasmOrThrow().engineVersion();
+    }
+
+    /** The compiled ruleset's name, version and fingerprint. */
+    get ruleset() {
+      return this.#info;
+    }
+
+    /**
+     * Classifies one petition (an object or a JSON string).
+     * @returns {import('./index.js').ClassifyResult}
+     */
+    classify(petition, options) {
+      if (!this.#engine) return { ok: false, errors: [freed()] };
+      const { json, failure } = petitionJson(petition);
+      if (failure) return failure;
+      let out;
+      try {
+        out = guard(() => this.#engine.classify(json, todayOf(options)));
+      } catch (e) {
+        return asFailure(e);
+      }
+      const value = JSON.parse(out);
+      if (value.ok === false) return value;
+      return { ok: true, verdict: value, json: out };
+    }
+
+    /**
+     * Classifies many petitions, in order; each result is independent.
+     * @returns {import('./index.js').ClassifyResult[]}
+     */
+    classifyMany(petitions, options) {
+      const today = { today: todayOf(options) };
+      return Array.from(petitions, (p) => this.classify(p, today));
+    }
+
+    /** Warnings of this ruleset (it built, so there are no errors). */
+    check() {
+      if (!this.#engine) throw new FenliuError([freed()]);
+      return JSON.parse(guard(() => this.#engine.check()));
+    }
+
+    /** Runs the ruleset's own cases. */
+    test() {
+      if (!this.#engine) return { ok: false, errors: [freed()] };
+      try {
+        return JSON.parse(guard(() => this.#engine.test()));
+      } catch (e) {
+        return asFailure(e);
+      }
+    }
+
+    /** The ruleset's own test cases (petition, expected keys), as `test()` runs them. */
+    cases() {
+      if (!this.#engine) return { ok: false, errors: [freed()] };
+      try {
+        return JSON.parse(guard(() => this.#engine.cases()));
+      } catch (e) {
+        return asFailure(e);
+      }
+    }
+
+    /** Frees the wasm memory of this instance now (otherwise the GC does it). */
+    free() {
+      this.#engine?.free();
+      this.#engine = undefined;
+    }
+  }
+
+  /**
+   * Every problem in a ruleset, errors and warnings, without building an instance: what a
+   * rule editor shows as you type. Lines are 1-based, columns 1-based in UTF-16 code units.
+   */
+  function checkRuleset(ruleset) {
+    let files;
+    try {
+      files = rulesetJson(ruleset);
+      return JSON.parse(guard(() => wasmOrThrow().checkFiles(files)));
+    } catch (e) {
+      if (e instanceof FenliuError) return e.diagnostics;
+      throw e;
+    }
+  }
+
+  return { Fenliu, checkRuleset };
+}

@@ -1,0 +1,29 @@
+// Entry for browsers (`<script type="module">`) and bundlers (Vite, webpack): the .wasm file is
+// found next to the glue with `new URL(…, import.meta.url)`, which bundlers understand as an
+// asset reference and browsers fetch relative to this module. The only network request this
+// package makes is that one fetch.
+import initWasm, * as wasm from '../dist/wasm/fenliu.js';
+import { bind, FenliuError, localDate } from './core.js';
+
+let ready = null;
+let loaded = false;
+
+/**
+ * Loads and instantiates the wasm module once. Optional: `Fenliu.create` calls it. Pass a URL,
+ * Response, BufferSource or WebAssembly.Module to load the .wasm from elsewhere.
+ */
+export function init(input) {
+  ready ??= initWasm(input === undefined ? undefined : { module_or_path: input }).then(() => {
+    loaded = true;
+  }, (e) => {
+    ready = null;
+    throw new FenliuError([{ code: 'engine.load', severity: 'error', message: `无法加载 fenliu_bg.wasm：${e?.message ?? e}`, help: '检查 .wasm 文件是否随页面发布、服务器是否以 application/wasm 类型返回它，以及 CSP 是否允许 \'wasm-unsafe-eval\'。' }]);
+  });
+  return ready;
+}
+
+const api = bind(() => (loaded ? wasm : undefined));
+api.Fenliu.init = init;
+
+export const { Fenliu, checkRuleset } = api;
+export { FenliuError, localDate };

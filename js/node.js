@@ -1,0 +1,16 @@
+// Entry for Node (20+): reads the .wasm file next to the glue and instantiates it synchronously
+// at import, so `new Fenliu()` works right away; `await Fenliu.create()` works too.
+import { readFileSync } from 'node:fs';
+import { initSync } from '../dist/wasm/fenliu.js';
+import * as wasm from '../dist/wasm/fenliu.js';
+import { bind, FenliuError, localDate } from './core.js';
+
+initSync({ module: readFileSync(new URL('../dist/wasm/fenliu_bg.wasm', import.meta.url)) });
+
+/** Already done at import; kept so code written for browsers runs unchanged. */
+export async function init() {}
+
+const api = bind(() => wasm);
+
+export const { Fenliu, checkRuleset } = api;
+export { FenliuError, localDate };

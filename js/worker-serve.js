@@ -1,0 +1,33 @@
+// The worker side of `fenliu/worker`: one Fenliu instance per worker, one request at a time.
+// Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, diagnostics} out.
+
+/**
+ * @param {any} Fenliu the class from index.js or node.js
+ * @param {(handler: (msg: any) => void) => void} listen
+ * @param {(msg: any) => void} post
+ */
+export function serve(Fenliu, listen, post) {
+  let fenliu = null;
+  listen(async ({ id, method, args }) => {
+    try {
+      let value;
+      if (method === 'init') {
+        fenliu = await Fenliu.create(args[0]);
+        value = { version: fenliu.version, ruleset: fenliu.ruleset };
+      } else if (method === 'classify' || method === 'classifyMany' || method === 'check' || method === 'test') {
+        value = fenliu[method](...args);
+      } else {
+        throw new Error(`unknown method ${method}`);
+      }
+      post({ id, ok: true, value, crashed: crashedIn(value) });
+    } catch (e) {
+      const diagnostics = e?.diagnostics ?? [{ code: 'worker.failed', severity: 'error', message: `工作线程出错：${e?.message ?? e}`, help: '请刷新页面；如果重复出现，请报告给开发者。' }];
+      post({ id, ok: false, diagnostics, crashed: diagnostics.some((d) => d.code === 'engine.crashed') });
+    }
+  });
+}
+
+function crashedIn(value) {
+  const results = Array.isArray(value) ? value : [value];
+  return results.some((r) => r && r.ok === false && r.errors?.some((d) => d.code === 'engine.crashed'));
+}
