@@ -74,6 +74,11 @@ export function makeWorkerClass(spawn) {
       return this.#call('test', [], options.timeout);
     }
 
+    /** The ruleset's own cases. */
+    cases(options = {}) {
+      return this.#call('cases', [], options.timeout);
+    }
+
     /** Stops the worker; pending calls reject with `worker.terminated`. */
     terminate() {
       this.#closed = true;

@@ -14,7 +14,7 @@ export function serve(Fenliu, listen, post) {
       if (method === 'init') {
         fenliu = await Fenliu.create(args[0]);
         value = { version: fenliu.version, ruleset: fenliu.ruleset };
-      } else if (method === 'classify' || method === 'classifyMany' || method === 'check' || method === 'test') {
+      } else if (method === 'classify' || method === 'classifyMany' || method === 'check' || method === 'test' || method === 'cases') {
         value = fenliu[method](...args);
       } else {
         throw new Error(`unknown method ${method}`);

@@ -21,6 +21,8 @@ const METHODS: &[(&str, Arg)] = &[
     ("negated", Arg::Group),
     ("has_any", Arg::Groups),
     ("has_all", Arg::Groups),
+    ("in_title", Arg::Group),
+    ("has_number", Arg::Number),
     ("has_flag", Arg::Flag),
     ("known", Arg::Path),
 ];
@@ -28,6 +30,7 @@ const METHODS: &[(&str, Arg)] = &[
 #[derive(Clone, Copy)]
 enum Arg {
     Group,
+    Number,
     Groups,
     Flag,
     Path,
@@ -139,6 +142,14 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
                             "rule.unknown_code",
                             format!("标记 \"{value}\" 未在 manifest.toml 的 [flags] 中定义"),
                             "请检查拼写。",
+                        )
+                        .at(loc(p)),
+                    ),
+                    Arg::Number if !crate::numbers::KINDS.contains(&value) => out.push(
+                        Diagnostic::error(
+                            "rule.unknown_code",
+                            format!("号码类型 \"{value}\" 不存在"),
+                            format!("可用：{}。", crate::numbers::KINDS.join("、")),
                         )
                         .at(loc(p)),
                     ),

@@ -252,15 +252,17 @@ impl Classifier {
             so_far: RefCell::new(SoFar::default()),
             consulted: RefCell::new(Vec::new()),
             fields: RefCell::new(Vec::new()),
+            numbers: std::cell::OnceCell::new(),
         });
         let view = View(ctx.clone());
+        let present = petition.present();
 
         let mut out = Building::default();
         let mut log_lines = Vec::new();
         for (kind, idx) in &self.stages {
             for &i in idx {
                 let Some(rule) = self.rules.get(i) else { continue };
-                if !rule.in_force(date) || !self.switch_on(rule) || !crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive) {
+                if !rule.in_force(date) || !self.switch_on(rule) || !crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive, &present) {
                     continue;
                 }
                 ctx.consulted.borrow_mut().clear();

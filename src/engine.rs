@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use rhai::packages::{Package, StandardPackage};
-use rhai::{Array, Dynamic, Engine, ImmutableString, Map, OptimizationLevel};
+use rhai::{Array, Dynamic, Engine, ImmutableString, OptimizationLevel};
 
 use crate::lexicon::Matches;
 use crate::petition::Petition;
@@ -77,6 +77,113 @@ pub(crate) struct Ctx {
     pub consulted: RefCell<Vec<usize>>,
     /// Fields the rule being evaluated read (for the trace).
     pub fields: RefCell<Vec<&'static str>>,
+    /// Kinds of personal numbers in the text, found on first use (see `numbers`).
+    pub numbers: std::cell::OnceCell<u8>,
+}
+
+/// Which nested object of the petition a [`Part`] is.
+#[derive(Clone, Copy)]
+pub(crate) enum PartKind {
+    Place,
+    History,
+    Legal,
+    Cross,
+    Verdict,
+}
+
+impl PartKind {
+    fn name(self) -> &'static str {
+        match self {
+            PartKind::Place => "p.place",
+            PartKind::History => "p.history",
+            PartKind::Legal => "p.legal",
+            PartKind::Cross => "p.cross",
+            PartKind::Verdict => "p.verdict",
+        }
+    }
+
+    fn fields(self) -> &'static [&'static str] {
+        let name = self.name().trim_start_matches("p.");
+        crate::petition::FIELDS
+            .iter()
+            .find_map(|(n, k)| match k {
+                crate::petition::FieldKind::Object(subs) if *n == name => Some(*subs),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A nested object of the petition (`p.history`, …) or the verdict so far (`p.verdict`).
+#[derive(Clone)]
+pub(crate) struct Part(Rc<Ctx>, PartKind);
+
+impl Part {
+    fn new(v: &mut View, kind: PartKind, field: &'static str) -> Dynamic {
+        v.0.fields.borrow_mut().push(field);
+        Dynamic::from(Part(v.0.clone(), kind))
+    }
+
+    fn get(&self, key: &str) -> Option<Dynamic> {
+        let p = &self.0.petition;
+        let date = |d: Option<crate::date::Date>| d.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string()));
+        Some(match self.1 {
+            PartKind::Place => {
+                let x = p.place.as_ref();
+                match key {
+                    "county" => opt_str(&x.and_then(|x| x.county.clone())),
+                    "town" => opt_str(&x.and_then(|x| x.town.clone())),
+                    "village" => opt_str(&x.and_then(|x| x.village.clone())),
+                    _ => return None,
+                }
+            }
+            PartKind::History => {
+                let x = p.history.as_ref();
+                match key {
+                    "prior_count" => opt(x.and_then(|x| x.prior_count)),
+                    "first_raised_at" => date(x.and_then(|x| x.first_raised_at)),
+                    "highest_level" => opt_enum(x.and_then(|x| x.highest_level), |x| x.as_str()),
+                    "national_visits" => opt(x.and_then(|x| x.national_visits)),
+                    "assigned_from_above" => opt(x.and_then(|x| x.assigned_from_above)),
+                    "stage" => opt_enum(x.and_then(|x| x.stage), |x| x.as_str()),
+                    _ => return None,
+                }
+            }
+            PartKind::Legal => {
+                let x = p.legal.as_ref();
+                match key {
+                    "court" => opt_enum(x.and_then(|x| x.court), |x| x.as_str()),
+                    "arbitration" => opt_enum(x.and_then(|x| x.arbitration), |x| x.as_str()),
+                    "reconsideration" => opt_enum(x.and_then(|x| x.reconsideration), |x| x.as_str()),
+                    "police" => opt_enum(x.and_then(|x| x.police), |x| x.as_str()),
+                    _ => return None,
+                }
+            }
+            PartKind::Cross => {
+                let x = p.cross.as_ref();
+                match key {
+                    "region" => opt(x.and_then(|x| x.region)),
+                    "department" => opt(x.and_then(|x| x.department)),
+                    "industry" => opt(x.and_then(|x| x.industry)),
+                    "separation" => opt_enum(x.and_then(|x| x.separation), |x| x.as_str()),
+                    _ => return None,
+                }
+            }
+            PartKind::Verdict => {
+                let s = self.0.so_far.borrow();
+                let s_opt = |x: &Option<ImmutableString>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
+                match key {
+                    "category" => s_opt(&s.category),
+                    "route" => s_opt(&s.route),
+                    "score" => Dynamic::from(s.score),
+                    "tier" => s_opt(&s.tier),
+                    "level" => s_opt(&s.level),
+                    "flags" => Dynamic::from_array(s.flags.iter().cloned().map(Dynamic::from).collect()),
+                    _ => return None,
+                }
+            }
+        })
+    }
 }
 
 /// The `p` that rules receive: `|p| p.has("wage_arrears") && p.legal.arbitration == ()`.
@@ -93,14 +200,6 @@ fn opt<T: Into<Dynamic> + Copy>(v: Option<T>) -> Dynamic {
 
 fn opt_enum<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Dynamic {
     v.map_or(Dynamic::UNIT, |x| Dynamic::from(f(x)))
-}
-
-fn map_of(entries: Vec<(&str, Dynamic)>) -> Dynamic {
-    let mut m = Map::new();
-    for (k, v) in entries {
-        m.insert(k.into(), v);
-    }
-    Dynamic::from_map(m)
 }
 
 impl View {
@@ -143,55 +242,33 @@ fn register_view(engine: &mut Engine) {
         .register_get("petitioners", |v: &mut View| opt(v.read("petitioners").petitioners))
         .register_get("people_involved", |v: &mut View| opt(v.read("people_involved").people_involved))
         .register_get("anonymous", |v: &mut View| opt(v.read("anonymous").anonymous))
+        // Whole years from `history.first_raised_at` to `submitted_at`; `()` when either is missing.
+        .register_get("years_pending", |v: &mut View| {
+            let p = v.read("history");
+            match (p.history.as_ref().and_then(|h| h.first_raised_at), p.submitted_at) {
+                (Some(first), Some(now)) => Dynamic::from(first.days_until(now).div_euclid(365)),
+                _ => Dynamic::UNIT,
+            }
+        })
         .register_get("bodies", |v: &mut View| match &v.read("bodies").bodies {
             Some(b) => Dynamic::from_array(b.iter().map(|s| Dynamic::from(s.clone())).collect()),
             None => Dynamic::UNIT,
         })
-        .register_get("place", |v: &mut View| {
-            let p = v.read("place").place.clone().unwrap_or_default();
-            map_of(vec![("county", opt_str(&p.county)), ("town", opt_str(&p.town)), ("village", opt_str(&p.village))])
+        .register_get("place", |v: &mut View| Part::new(v, PartKind::Place, "place"))
+        .register_get("history", |v: &mut View| Part::new(v, PartKind::History, "history"))
+        .register_get("legal", |v: &mut View| Part::new(v, PartKind::Legal, "legal"))
+        .register_get("cross", |v: &mut View| Part::new(v, PartKind::Cross, "cross"))
+        .register_get("verdict", |v: &mut View| Dynamic::from(Part(v.0.clone(), PartKind::Verdict)));
+
+    // `p.history.prior_count` etc.: Rhai falls back to the string indexer for properties of a
+    // custom type, so one indexer serves every sub-field without building a map per access.
+    engine.register_type_with_name::<Part>("PetitionPart");
+    engine.register_indexer_get(|part: &mut Part, key: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+        part.get(key).ok_or_else(|| {
+            let subs = part.1.fields();
+            format!("\"{}\" 没有字段 \"{key}\"（可用：{}）", part.1.name(), subs.join("、")).into()
         })
-        .register_get("history", |v: &mut View| {
-            let h = v.read("history").history.clone().unwrap_or_default();
-            map_of(vec![
-                ("prior_count", opt(h.prior_count)),
-                ("first_raised_at", h.first_raised_at.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string()))),
-                ("highest_level", opt_enum(h.highest_level, |x| x.as_str())),
-                ("national_visits", opt(h.national_visits)),
-                ("assigned_from_above", opt(h.assigned_from_above)),
-                ("stage", opt_enum(h.stage, |x| x.as_str())),
-            ])
-        })
-        .register_get("legal", |v: &mut View| {
-            let l = v.read("legal").legal.clone().unwrap_or_default();
-            map_of(vec![
-                ("court", opt_enum(l.court, |x| x.as_str())),
-                ("arbitration", opt_enum(l.arbitration, |x| x.as_str())),
-                ("reconsideration", opt_enum(l.reconsideration, |x| x.as_str())),
-                ("police", opt_enum(l.police, |x| x.as_str())),
-            ])
-        })
-        .register_get("cross", |v: &mut View| {
-            let c = v.read("cross").cross.clone().unwrap_or_default();
-            map_of(vec![
-                ("region", opt(c.region)),
-                ("department", opt(c.department)),
-                ("industry", opt(c.industry)),
-                ("separation", opt_enum(c.separation, |x| x.as_str())),
-            ])
-        })
-        .register_get("verdict", |v: &mut View| {
-            let s = v.0.so_far.borrow();
-            let s_opt = |x: &Option<ImmutableString>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
-            map_of(vec![
-                ("category", s_opt(&s.category)),
-                ("route", s_opt(&s.route)),
-                ("score", Dynamic::from(s.score)),
-                ("tier", s_opt(&s.tier)),
-                ("level", s_opt(&s.level)),
-                ("flags", Dynamic::from_array(s.flags.iter().cloned().map(Dynamic::from).collect())),
-            ])
-        });
+    });
 
     // Keyword look-ups: the matching already happened in one pass; these only read counts.
     engine
@@ -225,6 +302,22 @@ fn register_view(engine: &mut Engine) {
                 all &= v.positive(g) > 0;
             }
             Ok(all)
+        })
+        .register_fn("in_title", |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            let hit = v.0.matches.hits.iter().any(|h| h.group == g && !h.negated && h.field == crate::lexicon::Field::Title);
+            if hit {
+                v.0.consulted.borrow_mut().push(g);
+            }
+            Ok(hit)
+        })
+        .register_fn("has_number", |v: &mut View, kind: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let found = *v.0.numbers.get_or_init(|| {
+                let title = v.0.petition.title.as_deref().map(crate::lexicon::fold).unwrap_or_default();
+                crate::numbers::scan(&title) | crate::numbers::scan(&crate::lexicon::fold(&v.0.petition.text))
+            });
+            crate::numbers::has(found, kind)
+                .ok_or_else(|| format!("未知号码类型 \"{kind}\"（可用：{}）", crate::numbers::KINDS.join("、")).into())
         })
         .register_fn("has_flag", |v: &mut View, flag: &str| v.0.so_far.borrow().flags.iter().any(|f| f.as_str() == flag))
         .register_fn("known", |v: &mut View, path: &str| crate::petition::has_path(&v.0.petition, path));

@@ -33,6 +33,7 @@
 //! | [`verdict`] | the output contract |
 //! | `ruleset` | loading rule files, the manifest, the fingerprint |
 //! | `lexicon` | keyword groups, the one-pass aho-corasick matcher, negation |
+//! | `numbers` | personal numbers in text (ID card, phone, bank card, masked) |
 //! | `rule` | reading `rule(#{…})` declarations |
 //! | `prefilter` | keyword requirements of conditions: skip rules without calling Rhai |
 //! | `check` | static checks of rule files (field and group typos) |
@@ -58,6 +59,7 @@ mod date;
 mod engine;
 mod error;
 mod lexicon;
+mod numbers;
 pub mod petition;
 mod prefilter;
 mod rule;

@@ -653,6 +653,7 @@ pub(crate) const FIELDS: &[(&str, FieldKind)] = &[
     ("bodies", FieldKind::Scalar),
     ("cross", FieldKind::Object(&["region", "department", "industry", "separation"])),
     ("verdict", FieldKind::Object(&["category", "route", "score", "tier", "level", "flags"])),
+    ("years_pending", FieldKind::Scalar),
 ];
 
 /// Shape of a field the rules can read.
@@ -664,12 +665,65 @@ pub(crate) enum FieldKind {
     Object(&'static [&'static str]),
 }
 
+/// Every petition field path, top level and nested, in a fixed order (for presence bitsets).
+pub(crate) const PATHS: &[&str] = &[
+    "id", "title", "text", "submitted_at", "channel", "category", "topic", "place", "place.county", "place.town",
+    "place.village", "petitioners", "people_involved", "anonymous", "history", "history.prior_count",
+    "history.first_raised_at", "history.highest_level", "history.national_visits", "history.assigned_from_above",
+    "history.stage", "legal", "legal.court", "legal.arbitration", "legal.reconsideration", "legal.police", "bodies",
+    "cross", "cross.region", "cross.department", "cross.industry", "cross.separation",
+];
+
+impl Petition {
+    /// Which of [`PATHS`] have a value.
+    pub(crate) fn present(&self) -> Vec<bool> {
+        let h = self.history.as_ref();
+        let l = self.legal.as_ref();
+        let c = self.cross.as_ref();
+        let pl = self.place.as_ref();
+        vec![
+            self.id.is_some(),
+            self.title.is_some(),
+            true,
+            self.submitted_at.is_some(),
+            self.channel.is_some(),
+            self.category.is_some(),
+            self.topic.is_some(),
+            pl.is_some(),
+            pl.is_some_and(|x| x.county.is_some()),
+            pl.is_some_and(|x| x.town.is_some()),
+            pl.is_some_and(|x| x.village.is_some()),
+            self.petitioners.is_some(),
+            self.people_involved.is_some(),
+            self.anonymous.is_some(),
+            h.is_some(),
+            h.is_some_and(|x| x.prior_count.is_some()),
+            h.is_some_and(|x| x.first_raised_at.is_some()),
+            h.is_some_and(|x| x.highest_level.is_some()),
+            h.is_some_and(|x| x.national_visits.is_some()),
+            h.is_some_and(|x| x.assigned_from_above.is_some()),
+            h.is_some_and(|x| x.stage.is_some()),
+            l.is_some(),
+            l.is_some_and(|x| x.court.is_some()),
+            l.is_some_and(|x| x.arbitration.is_some()),
+            l.is_some_and(|x| x.reconsideration.is_some()),
+            l.is_some_and(|x| x.police.is_some()),
+            self.bodies.is_some(),
+            c.is_some(),
+            c.is_some_and(|x| x.region.is_some()),
+            c.is_some_and(|x| x.department.is_some()),
+            c.is_some_and(|x| x.industry.is_some()),
+            c.is_some_and(|x| x.separation.is_some()),
+        ]
+    }
+}
+
 /// Names of petition fields in JSON-path form that `ask` may list (`legal.court`, `history`, …).
 pub(crate) fn is_known_path(path: &str) -> bool {
     let mut parts = path.splitn(2, '.');
     let head = parts.next().unwrap_or_default();
     let tail = parts.next();
-    FIELDS.iter().filter(|(name, _)| *name != "verdict").any(|(name, kind)| {
+    FIELDS.iter().filter(|(name, _)| *name != "verdict" && *name != "years_pending").any(|(name, kind)| {
         *name == head
             && match (kind, tail) {
                 (_, None) => true,
@@ -736,6 +790,19 @@ mod tests {
     fn depth_limit_rejects_deep_json() {
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(codes(&deep), vec![("petition.too_deep", None)]);
+    }
+
+    #[test]
+    fn presence_follows_paths() {
+        let p = Petition::from_json(r#"{"text": "x", "history": {"stage": "handled"}}"#).unwrap().petition;
+        let present = p.present();
+        assert_eq!(present.len(), PATHS.len());
+        let on: Vec<&str> = PATHS.iter().zip(&present).filter(|(_, b)| **b).map(|(p, _)| *p).collect();
+        assert_eq!(on, vec!["text", "history", "history.stage"]);
+        // `has_path` (used for needs_info) agrees with the bitset.
+        for (path, b) in PATHS.iter().zip(&present) {
+            assert_eq!(has_path(&p, path), *b, "{path}");
+        }
     }
 
     #[test]

@@ -307,3 +307,25 @@ fn print_goes_to_the_verdict_log_not_stdout() {
     assert_eq!(v.log.len(), 1);
     assert_eq!((v.log[0].rule.as_str(), v.log[0].message.as_str()), ("flag.dbg", "检查了"));
 }
+
+#[test]
+fn native_helpers_in_title_has_number_years_pending() {
+    let extra = r#"
+rule(#{ id: "flag.title", title: "标题", stage: "flags", when: |p| p.in_title("noise"), flag: "repeat" });
+rule(#{ id: "route.number", title: "号码", stage: "route", priority: 100,
+        when: |p| p.has_number("mobile") && p.years_pending >= 3, route: "judicial", guidance: "x" });
+"#;
+    let c = classifier_with(&[("native.rhai", extra)]);
+    let v = classify(&c, r#"{"title": "噪音", "text": "扰民"}"#).unwrap();
+    assert!(v.flags.contains(&"repeat".to_owned()));
+    let v = classify(&c, r#"{"title": "投诉", "text": "噪音扰民"}"#).unwrap();
+    assert!(v.flags.is_empty());
+    let with = |first: &str| {
+        classify(&c, &format!(r#"{{"text": "电话13812345678", "submitted_at": "2024-06-01", "history": {{"first_raised_at": "{first}"}}}}"#)).unwrap().route.code
+    };
+    assert_eq!(with("2020-01-01"), "judicial");
+    assert_eq!(with("2023-01-01"), "petition");
+    let errs = compile_errors("rule(#{ id: \"x\", title: \"x\", stage: \"flags\", flag: \"repeat\", when: |p| p.has_number(\"qq\") || p.in_title(\"nois\") });");
+    let codes: Vec<&str> = errs.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(codes, vec!["rule.unknown_code", "rule.unknown_group"]);
+}

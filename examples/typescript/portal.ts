@@ -1,0 +1,49 @@
+// What a portal developer writes with the types: checked by `npm run typecheck` (tsc --noEmit).
+import { Fenliu, FenliuError, checkRuleset, type Petition, type ClassifyResult, type Diagnostic, type Verdict } from 'fenliu';
+import { FenliuWorker } from 'fenliu/worker';
+
+const petition: Petition = {
+  title: '拖欠工资',
+  text: '公司拖欠我三个月工资，老板一直推脱',
+  place: { county: '甲县', town: '乙镇' },
+  legal: { arbitration: 'none', court: null },
+  petitioners: 1,
+  history: { prior_count: 0 },
+};
+
+/** The sentence shown under the form. */
+export function describe(result: ClassifyResult): string {
+  if (!result.ok) return result.errors.map((e: Diagnostic) => `${e.message}（${e.help}）`).join('\n');
+  const v: Verdict = result.verdict;
+  const ask = v.status === 'needs_info' ? `请补充：${(v.missing ?? []).join('、')}` : '';
+  const deadline = v.deadlines.accept_notice?.date ?? '';
+  return [v.route.name, v.route.guidance, ask, deadline].filter(Boolean).join('\n');
+}
+
+export async function main(): Promise<string> {
+  const fenliu = await Fenliu.create();
+  const text: string = describe(fenliu.classify(petition, { today: new Date() }));
+  const json: string | undefined = ((r) => (r.ok ? r.json : undefined))(fenliu.classify(JSON.stringify(petition)));
+  const many: ClassifyResult[] = fenliu.classifyMany([petition, '{"text":"噪音扰民"}']);
+  const report = fenliu.test();
+  const failed: number = report.ok ? report.failed : report.errors.length;
+  const lines: number[] = checkRuleset({ 'manifest.toml': 'name = "x"' }).map((d) => d.location?.line ?? 0);
+  const { name, version, fingerprint } = fenliu.ruleset;
+
+  try {
+    new Fenliu({ ruleset: new Map([['manifest.toml', '']]), fingerprint: 'ab'.repeat(32), limits: { maxOperations: 10_000 } });
+  } catch (e) {
+    if (e instanceof FenliuError) console.log(e.code, e.location?.column, e.diagnostics.length);
+  }
+
+  const worker = await FenliuWorker.create({ timeout: 2000 });
+  try {
+    const r = await worker.classify(petition, { timeout: 500, today: '2024-06-01' });
+    if (r.ok) console.log(r.verdict.difficulty.tier, r.verdict.delegation.lead);
+  } catch (e) {
+    if (e instanceof FenliuError && e.code === 'worker.timeout') console.log('规则运行超时');
+  } finally {
+    worker.terminate();
+  }
+  return [text, json, many.length, failed, lines, name, version, fingerprint, fenliu.version].join(' ');
+}

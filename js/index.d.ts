@@ -1,0 +1,57 @@
+// Types of `fenliu` (browsers, bundlers and Node share one API).
+import type {
+  CaseList, ClassifyOptions, ClassifyResult, Diagnostic, FenliuOptions, Location, Petition,
+  RulesetFiles, RulesetInfo, TestReport,
+} from './types.js';
+
+export type * from './types.js';
+
+/** An error with the fields of its first diagnostic; `diagnostics` holds all of them. */
+export declare class FenliuError extends Error {
+  readonly name: 'FenliuError';
+  /** Stable code, e.g. `rule.syntax`, `ruleset.fingerprint_mismatch`, `worker.timeout`. */
+  readonly code: string;
+  readonly help: string;
+  readonly location?: Location;
+  readonly path?: string;
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]);
+}
+
+/**
+ * A compiled ruleset: build once, classify many. Calls never throw on bad input or a
+ * misbehaving rule: they return `{ ok: false, errors }`, and the instance stays usable.
+ */
+export declare class Fenliu {
+  /** Loads the wasm module if needed, then builds. Rejects with a FenliuError. */
+  static create(options?: FenliuOptions): Promise<Fenliu>;
+  /** Loads the wasm module (browsers: once, from next to the glue, or from `input`). */
+  static init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+  /** Builds synchronously; the wasm module must be loaded (always true in Node). Throws a FenliuError. */
+  constructor(options?: FenliuOptions);
+  /** Engine version, e.g. `0.1.0`. */
+  readonly version: string;
+  /** The compiled ruleset's name, version and fingerprint (frozen). */
+  readonly ruleset: Readonly<RulesetInfo>;
+  /** Classifies one petition, given as an object or a JSON string. */
+  classify(petition: Petition | string, options?: ClassifyOptions): ClassifyResult;
+  /** Classifies many petitions, in order; each result stands alone. */
+  classifyMany(petitions: Iterable<Petition | string>, options?: ClassifyOptions): ClassifyResult[];
+  /** Warnings of this ruleset (it built, so there are no errors). */
+  check(): Diagnostic[];
+  /** Runs the ruleset's own cases. */
+  test(): TestReport;
+  /** The ruleset's own cases (petition and expected keys). */
+  cases(): CaseList;
+  /** Frees the instance's wasm memory now; later calls return `engine.freed`. */
+  free(): void;
+}
+
+/** Every problem in a ruleset, errors and warnings, without building it (for rule editors). */
+export declare function checkRuleset(ruleset: RulesetFiles): Diagnostic[];
+
+/** Loads the wasm module; `Fenliu.create` calls it for you. */
+export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+
+/** The local calendar date as `YYYY-MM-DD`. */
+export declare function localDate(date?: Date): string;

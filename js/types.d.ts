@@ -1,0 +1,373 @@
+// The data that crosses the package's boundary: the petition contract (src/petition.rs), the
+// verdict (src/verdict.rs), diagnostics (src/error.rs) and case results (src/cases.rs).
+// Written once from the Rust types and checked against real output: `npm run typecheck` types
+// verdicts, diagnostics and case reports the built package produced against these declarations,
+// so a field added or renamed in Rust fails the check until it is added here.
+
+// ---------------------------------------------------------------------------------------------
+// Input: the petition
+
+/** How the petition reached the office. */
+export type Channel = 'online' | 'letter' | 'visit' | 'phone' | 'hotline';
+/** What the citizen selected on the form, if it asks. */
+export type CategoryChoice = 'suggestion' | 'accusation' | 'claim';
+/** Highest level the matter was raised at before. */
+export type Level = 'none' | 'village' | 'town' | 'county' | 'city' | 'province' | 'national';
+/** Where the matter stands in the 信访 procedure. */
+export type ProcedureStage = 'none' | 'handled' | 'reviewed' | 'rechecked' | 'terminated';
+/** Court procedure under way. */
+export type Court = 'none' | 'filed' | 'judged' | 'enforcing';
+/** Arbitration under way. */
+export type Arbitration = 'none' | 'filed' | 'awarded';
+/** Administrative reconsideration under way. */
+export type Reconsideration = 'none' | 'filed' | 'decided';
+/** Police procedure under way. */
+export type Police = 'none' | 'reported' | 'filed';
+/** 三分离: which of person, household and matter are in different places. */
+export type Separation = 'none' | 'person_household' | 'person_matter' | 'all';
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type DateString = string;
+
+/** 事发地. */
+export interface Place {
+  /** 县（区）. */
+  county?: string | null;
+  /** 镇（街道）. */
+  town?: string | null;
+  /** 村（社区）. */
+  village?: string | null;
+}
+
+/** 同人同事 before: what the portal knows of the petitioner's history with this matter. */
+export interface History {
+  /** Times the same matter was raised before. */
+  prior_count?: number | null;
+  /** When it was first raised. */
+  first_raised_at?: DateString | null;
+  /** Highest level it was raised at. */
+  highest_level?: Level | null;
+  /** 进京 visits. */
+  national_visits?: number | null;
+  /** Times assigned from above (上级交办). */
+  assigned_from_above?: number | null;
+  /** 处理意见 / 复查 / 复核 / 终结. */
+  stage?: ProcedureStage | null;
+}
+
+/** Legal procedures the citizen says are already under way. */
+export interface Legal {
+  court?: Court | null;
+  arbitration?: Arbitration | null;
+  reconsideration?: Reconsideration | null;
+  police?: Police | null;
+}
+
+/** 三跨三分离. */
+export interface Cross {
+  /** 跨地区. */
+  region?: boolean | null;
+  /** 跨部门. */
+  department?: boolean | null;
+  /** 跨行业. */
+  industry?: boolean | null;
+  /** 人户分离 / 人事分离 / 人事户分离. */
+  separation?: Separation | null;
+}
+
+/**
+ * A petition as a portal sends it. Only `text` is required; `null` counts as absent. Unknown
+ * extra fields are allowed and come back as `petition.unknown_field` warnings in the verdict.
+ */
+export interface Petition {
+  /** The caller's id, echoed back in the verdict. */
+  id?: string | number | null;
+  /** 标题. */
+  title?: string | null;
+  /** 诉求内容 (required, non-empty; at most 20,000 characters). */
+  text: string;
+  /** Date of filing (`YYYY-MM-DD`, a time after it is ignored); drives deadlines. */
+  submitted_at?: DateString | null;
+  channel?: Channel | null;
+  category?: CategoryChoice | null;
+  /** The portal's own topic label. */
+  topic?: string | null;
+  place?: Place | null;
+  /** 信访人数. */
+  petitioners?: number | null;
+  /** 涉及人数. */
+  people_involved?: number | null;
+  anonymous?: boolean | null;
+  history?: History | null;
+  legal?: Legal | null;
+  /** 涉及部门. */
+  bodies?: string[] | null;
+  cross?: Cross | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics
+
+/** A place in a ruleset file. */
+export interface Location {
+  /** Path of the file inside the ruleset, e.g. `route.rhai`. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column in UTF-16 code units (what CodeMirror and Monaco count). */
+  column: number;
+}
+
+/** One problem, with everything a person needs to fix it. */
+export interface Diagnostic {
+  /** Stable machine-readable code, e.g. `petition.enum`, `rule.syntax`, `worker.timeout`. */
+  code: string;
+  severity: 'error' | 'warning';
+  /** What is wrong (Chinese), naming the input in quotes. */
+  message: string;
+  /** How to fix it (Chinese). */
+  help: string;
+  /** Where, in a ruleset file. */
+  location?: Location;
+  /** Where, as a JSON path in the petition (e.g. `history.prior_count`). */
+  path?: string;
+}
+
+/** A call that could not be made: the diagnostics say why. */
+export interface Failure {
+  ok: false;
+  errors: Diagnostic[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output: the verdict
+
+/** Name, version and fingerprint of a ruleset. */
+export interface RulesetInfo {
+  name: string;
+  version: string;
+  /** SHA-256 (hex) over the files that decide verdicts. */
+  fingerprint: string;
+}
+
+/** The statutory route (法定途径). */
+export interface Route {
+  /** Route code (`judicial`, `arbitration`, … `petition`). */
+  code: string;
+  /** Chinese name. */
+  name: string;
+  /** Who handles it. */
+  handler: string;
+  /** Legal basis of the deciding rule. */
+  basis: string[];
+  /** Accepted as an ordinary 信访 matter. */
+  accepted: boolean;
+  /** Plain-language guidance for the citizen. */
+  guidance: string;
+}
+
+/** A code with its Chinese name. */
+export interface Coded {
+  code: string;
+  name: string;
+}
+
+/** One difficulty factor: a rule that added points. */
+export interface Factor {
+  rule: string;
+  points: number;
+  reason: string;
+}
+
+/** 化解难度. */
+export interface Difficulty {
+  /** Tier code (`simple`, `normal`, `complex`). */
+  tier: string;
+  name: string;
+  score: number;
+  factors: Factor[];
+}
+
+/** 三级代办. */
+export interface Delegation {
+  /** Level code (`village`, `town`, `county`). */
+  level: string;
+  name: string;
+  /** Who leads (牵头代办). */
+  lead: string;
+  reason: string;
+}
+
+/** One computed deadline. */
+export interface Deadline {
+  name: string;
+  date: DateString;
+  /** Days counted. */
+  days: number;
+  /** Counted in working days. */
+  working_days: boolean;
+  /** Counted from this deadline instead of the filing date. */
+  after?: string;
+  /** Rule that set it. */
+  rule: string;
+}
+
+/** One keyword hit. `start`/`end` are UTF-16 offsets (JS string indices) into the field. */
+export interface Hit {
+  group: string;
+  word: string;
+  field: 'title' | 'text';
+  start: number;
+  end: number;
+  /** Whether a negation cue cancels it. */
+  negated: boolean;
+}
+
+/** One rule that fired. */
+export interface TraceEntry {
+  rule: string;
+  stage: 'category' | 'route' | 'flags' | 'difficulty' | 'delegation' | 'deadlines' | 'check';
+  title: string;
+  /** What it decided, e.g. `route=judicial` or `points=+2`. */
+  outcome: string;
+  /** Keyword hits of the groups it consulted. */
+  matched?: Hit[];
+  /** Petition fields it read. */
+  fields?: string[];
+}
+
+/** A consistency rule that found a problem with this verdict. */
+export interface Violation {
+  rule: string;
+  message: string;
+}
+
+/** A line a rule printed while this petition was classified. */
+export interface LogLine {
+  rule: string;
+  message: string;
+}
+
+/** The verdict on one petition: the same JSON as the CLI's `classify` line. */
+export interface Verdict {
+  /** The caller's id, echoed. */
+  id?: unknown;
+  /** `needs_info`: one unknown fact could change the route; ask for the fields in `missing`. */
+  status: 'decided' | 'needs_info';
+  /** With `needs_info`: petition fields (JSON paths) whose answer could change the route. */
+  missing?: string[];
+  route: Route;
+  category: Coded;
+  /** 诉访分离: leaves the 信访 procedure for litigation or mediation. */
+  separated: boolean;
+  difficulty: Difficulty;
+  delegation: Delegation;
+  /** Deadlines by key (e.g. `accept_notice`, `handle`). */
+  deadlines: Record<string, Deadline>;
+  /** Flag codes. */
+  flags: string[];
+  violations?: Violation[];
+  /** Warnings about the petition (e.g. unknown fields). */
+  warnings?: Diagnostic[];
+  /** Every rule that fired, in order. */
+  trace: TraceEntry[];
+  log?: LogLine[];
+  ruleset: RulesetInfo;
+  /** Engine version. */
+  engine: string;
+  /** SHA-256 of the canonical petition. */
+  input_hash: string;
+}
+
+/** A classification: the verdict and its exact JSON (the CLI's line, byte for byte). */
+export interface Classified {
+  ok: true;
+  verdict: Verdict;
+  json: string;
+}
+
+/** What `classify` returns: never throws. */
+export type ClassifyResult = Classified | Failure;
+
+// ---------------------------------------------------------------------------------------------
+// The ruleset's own cases
+
+/** Expected keys of a case; only named keys are compared. */
+export interface Expect {
+  route?: string;
+  category?: string;
+  tier?: string;
+  level?: string;
+  status?: 'decided' | 'needs_info';
+  accepted?: boolean;
+  separated?: boolean;
+  flags?: string[];
+  has_flags?: string[];
+  lacks_flags?: string[];
+  missing?: string[];
+  fires?: string[];
+  not_fires?: string[];
+  deadlines?: Record<string, DateString>;
+  error?: string;
+}
+
+/** One test case of a ruleset (`cases/*.toml`). */
+export interface Case {
+  name: string;
+  note?: string;
+  location: Location | null;
+  /** The petition as written in the case (not validated). */
+  petition: unknown;
+  today?: DateString;
+  expect: Expect;
+}
+
+/** One key that differs. */
+export interface Mismatch {
+  key: string;
+  expected: string;
+  actual: string;
+}
+
+/** The result of one case. */
+export interface CaseResult {
+  name: string;
+  location: Location | null;
+  passed: boolean;
+  mismatches: Mismatch[];
+  /** Classification error, when there was one. */
+  error?: Diagnostic;
+  /** Rules that fired. */
+  fired: string[];
+}
+
+/** What `test()` returns. */
+export type TestReport =
+  | { ok: true; passed: number; failed: number; results: CaseResult[]; /** Rule ids no case fires. */ uncovered: string[] }
+  | Failure;
+
+/** What `cases()` returns. */
+export type CaseList = { ok: true; cases: Case[] } | Failure;
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/** A ruleset: file path inside the ruleset → file content. */
+export type RulesetFiles = Record<string, string> | Map<string, string>;
+
+export interface FenliuOptions {
+  /** The ruleset's files (`manifest.toml`, `*.rhai`, `lexicon/*.toml`, `cases/*.toml`); omit for the built-in default. */
+  ruleset?: RulesetFiles;
+  /** Refuse the ruleset unless its SHA-256 fingerprint is this (hex). */
+  fingerprint?: string;
+  /** Engine limits. Raising them is for tests and trusted rulesets only. */
+  limits?: {
+    /** Rhai operations per rule call (default 100,000). */
+    maxOperations?: number;
+  };
+}
+
+export interface ClassifyOptions {
+  /** Judges undated petitions by this day (`YYYY-MM-DD` or a Date); default: the local date. A petition's `submitted_at` wins. */
+  today?: DateString | Date;
+}

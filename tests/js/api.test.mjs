@@ -1,0 +1,258 @@
+// The package's API in Node, against the built package (`npm run build`): construction, errors
+// as data, fingerprint pinning, and an instance that survives every kind of bad input and
+// misbehaving rule inside WASM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { Fenliu, FenliuError, checkRuleset, localDate } from 'fenliu';
+import { fixtures, readRuleset, root, runCli, trapRuleset, TODAY } from './helpers.mjs';
+
+const mini = readRuleset(join(fixtures, 'mini'));
+const NOISE = { text: '楼下饭店每天半夜噪音扰民', submitted_at: '2024-03-01' };
+
+function codeOf(result) {
+  assert.equal(result.ok, false, `expected a failure, got ${JSON.stringify(result).slice(0, 200)}`);
+  return result.errors[0].code;
+}
+
+test('default ruleset: version and ruleset info match the native engine', () => {
+  const f = new Fenliu();
+  const cargoVersion = /^version = "([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+  assert.equal(f.version, cargoVersion);
+  assert.match(f.ruleset.fingerprint, /^[0-9a-f]{64}$/);
+  assert.ok(runCli(['check']).includes(f.ruleset.fingerprint), 'native `fenliu check` prints the same fingerprint');
+  assert.ok(Object.isFrozen(f.ruleset));
+  assert.throws(() => { f.ruleset.name = 'x'; }, TypeError);
+});
+
+test('Fenliu.create gives the same instance as new Fenliu in Node', async () => {
+  const a = await Fenliu.create({ ruleset: mini });
+  const b = new Fenliu({ ruleset: mini });
+  assert.deepEqual(a.ruleset, b.ruleset);
+  assert.equal(a.classify(NOISE).json, b.classify(NOISE).json);
+});
+
+test('a ruleset can be an object or a Map of path → content; the fingerprint is the native one', () => {
+  const a = new Fenliu({ ruleset: mini });
+  const b = new Fenliu({ ruleset: new Map(Object.entries(mini)) });
+  assert.deepEqual(a.ruleset, b.ruleset);
+  assert.equal(a.ruleset.name, 'fenliu-js-fixture');
+  assert.ok(runCli(['check', join(fixtures, 'mini')]).includes(a.ruleset.fingerprint));
+});
+
+test('classify takes an object or a JSON string and returns the verdict with its exact JSON', () => {
+  const f = new Fenliu({ ruleset: mini });
+  const fromObject = f.classify(NOISE);
+  const fromString = f.classify(JSON.stringify(NOISE));
+  assert.equal(fromObject.ok, true);
+  assert.equal(fromObject.json, fromString.json);
+  assert.deepEqual(fromObject.verdict, JSON.parse(fromObject.json));
+  const v = fromObject.verdict;
+  assert.equal(v.status, 'needs_info');
+  assert.deepEqual(v.missing, ['place.town']);
+  assert.equal(v.route.code, 'enforcement');
+  assert.equal(v.route.guidance, '请向城管或公安机关反映噪音问题。');
+  assert.deepEqual(v.ruleset, f.ruleset);
+  assert.equal(v.engine, f.version);
+});
+
+test('today: an undated petition is judged by options.today (string or Date), else the local date', () => {
+  const f = new Fenliu({ ruleset: mini });
+  const p = { text: '路灯坏了' };
+  assert.equal(f.classify(p, { today: '2024-01-31' }).json, f.classify(p, { today: new Date(2024, 0, 31) }).json);
+  assert.equal(f.classify(p).json, f.classify(p, { today: localDate() }).json);
+  assert.equal(codeOf(f.classify(p, { today: '31/01/2024' })), 'options.today');
+});
+
+test('classifyMany keeps order; each result stands alone', () => {
+  const f = new Fenliu({ ruleset: mini });
+  const results = f.classifyMany([NOISE, { text: 'x', channel: 'fax' }, '{"text": "路灯坏了"}', 'not json'], { today: TODAY });
+  assert.deepEqual(results.map((r) => r.ok), [true, false, true, false]);
+  assert.equal(results[0].verdict.route.code, 'enforcement');
+  assert.equal(results[1].errors[0].code, 'petition.enum');
+  assert.equal(results[2].verdict.route.code, 'petition');
+  assert.equal(results[3].errors[0].code, 'petition.json');
+});
+
+test('errors are data: code, message, help, path; never an exception', () => {
+  const f = new Fenliu({ ruleset: mini });
+  const cases = [
+    [{ text: 'x', channel: 'fax' }, 'petition.enum', 'channel'],
+    [{ title: '只有标题' }, 'petition.missing_text', undefined],
+    ['{"text": ', 'petition.json', undefined],
+    [[1, 2], 'petition.type', undefined],
+    [null, 'petition.type', undefined],
+    [undefined, 'petition.type', undefined],
+    [42, 'petition.type', undefined],
+    [{ text: 'x'.repeat(300_000) }, 'petition.too_large', undefined],
+    [`{"text":"x","a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'petition.too_deep', undefined],
+    [{ text: 1n }, 'petition.json', undefined], // BigInt: JSON.stringify throws
+  ];
+  for (const [petition, code, path] of cases) {
+    const r = f.classify(petition);
+    assert.equal(codeOf(r), code, `${String(petition).slice(0, 40)} → ${JSON.stringify(r.errors)}`);
+    const d = r.errors[0];
+    assert.equal(d.severity, 'error');
+    assert.equal(typeof d.message, 'string');
+    assert.ok(d.message.length > 0 && typeof d.help === 'string', JSON.stringify(d));
+    if (path) assert.equal(d.path, path);
+  }
+  const cyclic = { text: 'x' };
+  cyclic.self = cyclic;
+  assert.equal(codeOf(f.classify(cyclic)), 'petition.json');
+});
+
+test('unknown petition fields are warnings in the verdict, not errors', () => {
+  const f = new Fenliu({ ruleset: mini });
+  const r = f.classify({ ...NOISE, portal_extra: 1 });
+  assert.equal(r.ok, true);
+  assert.equal(r.verdict.warnings[0].code, 'petition.unknown_field');
+});
+
+test('the instance survives 1,000 bad inputs and then classifies exactly as before', () => {
+  const f = new Fenliu({ ruleset: mini });
+  const before = f.classify(NOISE).json;
+  const bad = ['', '{', '[]', 'null', '{"text": 5}', '{"text": "x", "petitioners": -1}', '{"text": "x", "history": {"prior_count": "many"}}', '\u0000', '{"text": "\\ud800"}'];
+  for (let i = 0; i < 1000; i++) {
+    const r = f.classify(bad[i % bad.length]);
+    assert.equal(r.ok, false, bad[i % bad.length]);
+  }
+  assert.equal(f.classify(NOISE).json, before);
+});
+
+test('a looping rule, runaway recursion, string growth, throw and a bad condition are errors with a location; the instance stays usable', () => {
+  const f = new Fenliu({ ruleset: trapRuleset() });
+  const before = f.classify(NOISE).json;
+  const traps = [
+    ['死循环', 'rule.limit', 'check.trap.loop'],
+    ['无限递归', 'rule.limit', 'check.trap.recursion'],
+    ['闭包递归', 'rule.limit', 'check.trap.recursion_map'],
+    ['字符串爆炸', 'rule.limit', 'check.trap.string'],
+    ['规则抛错', 'rule.throw', 'check.trap.throw'],
+    ['返回数字', 'rule.type', 'check.trap.type'],
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [word, code, rule] of traps) {
+      const r = f.classify({ text: `测试${word}` });
+      assert.equal(codeOf(r), code, word);
+      assert.ok(r.errors[0].message.includes(rule), r.errors[0].message);
+      assert.equal(r.errors[0].location.file, 'traps.rhai');
+      assert.ok(r.errors[0].location.line > 0 && r.errors[0].location.column > 0);
+    }
+  }
+  assert.equal(f.classify(NOISE).json, before);
+});
+
+test('the native engine reports the same errors for the same traps', () => {
+  const f = new Fenliu({ ruleset: trapRuleset() });
+  const petitions = ['死循环', '无限递归', '闭包递归', '字符串爆炸', '规则抛错', '返回数字'].map((w) => JSON.stringify({ text: w }));
+  // The native CLI reads a folder: write the same files to a temporary one.
+  const dir = join(root, 'test-results/trap-ruleset');
+  writeRuleset(dir, trapRuleset());
+  const native = runCli(['classify', '--quiet', '--today', TODAY, '--rules', dir], petitions.join('\n')).trim().split('\n').map((l) => JSON.parse(l));
+  const wasm = petitions.map((p) => f.classify(p, { today: TODAY }));
+  assert.deepEqual(wasm.map((r) => r.errors), native.map((r) => r.errors));
+});
+
+test('a syntax error in a rule: FenliuError with file, line and UTF-16 column; checkRuleset lists it', () => {
+  // The 😀 before the error is one character for Rhai and two UTF-16 code units for an editor.
+  const broken = { ...mini, 'broken.rhai': 'rule(#{ id: "x", title: "坏😀", stage: "check", message: "m",\n  when: |p| p.has("noise") &&, });\n' };
+  let caught;
+  try { new Fenliu({ ruleset: broken }); } catch (e) { caught = e; }
+  assert.ok(caught instanceof Error && caught instanceof FenliuError);
+  assert.equal(caught.code, 'rule.syntax');
+  assert.deepEqual(caught.location, { file: 'broken.rhai', line: 2, column: 30 });
+  assert.equal(typeof caught.help, 'string');
+  assert.equal(caught.diagnostics[0].message, caught.message);
+  assert.deepEqual(checkRuleset(broken).filter((d) => d.severity === 'error'), caught.diagnostics);
+
+  const emoji = { ...mini, 'broken.rhai': 'let s = "😀"; 甲 +;\n' };
+  const d = checkRuleset(emoji).find((x) => x.code === 'rule.syntax');
+  // Rhai reports character column 14 ("甲"); the 😀 makes it UTF-16 column 15.
+  assert.deepEqual(d.location, { file: 'broken.rhai', line: 1, column: 15 });
+});
+
+test('a broken ruleset never breaks the module: other instances and new ones keep working', () => {
+  const good = new Fenliu({ ruleset: mini });
+  const before = good.classify(NOISE).json;
+  const broken = [
+    [{ ...mini, 'manifest.toml': 'name = 1' }, 'toml.syntax'],
+    [{ 'route.rhai': '' }, 'ruleset.no_manifest'],
+    [{ ...mini, 'lexicon/x.toml': '[g]\ntitle = "t"\nwords = [' }, 'toml.syntax'],
+    [{ ...mini, 'x.rhai': 'rule(#{ id: "y", title: "t", stage: "nowhere" });' }, null],
+    [{ ...mini, 'x.rhai': 'rule(#{ id: "y", title: "t", stage: "route", route: "petition", guidance: "g", when: |p| p.nosuchfield > 1 });' }, null],
+    [{ ...mini, 'x.rhai': `let x = ${'['.repeat(5000)}${']'.repeat(5000)};` }, 'rule.syntax'],
+    [{ ...mini, 'lexicon/x.toml': `x = ${'['.repeat(5000)}${']'.repeat(5000)}` }, 'toml.syntax'],
+  ];
+  for (const [files, code] of broken) {
+    let caught;
+    try { new Fenliu({ ruleset: files }); } catch (x) { caught = x; }
+    assert.ok(caught instanceof FenliuError, JSON.stringify(Object.keys(files)));
+    if (code) assert.equal(caught.code, code);
+    assert.ok(caught.diagnostics.length >= 1);
+  }
+  assert.equal(good.classify(NOISE).json, before);
+  assert.equal(new Fenliu({ ruleset: mini }).classify(NOISE).json, before);
+});
+
+test('options are checked: ruleset type, limits', () => {
+  assert.throws(() => new Fenliu({ ruleset: [['manifest.toml', '']] }), (e) => e instanceof FenliuError && e.code === 'options.ruleset');
+  assert.throws(() => new Fenliu({ ruleset: 'manifest.toml' }), (e) => e.code === 'options.ruleset');
+  assert.throws(() => new Fenliu({ ruleset: { 'manifest.toml': 5 } }), (e) => e.code === 'options.ruleset');
+  assert.throws(() => new Fenliu({ limits: { maxOperations: '1' } }), (e) => e.code === 'options.limits');
+  assert.throws(() => new Fenliu({ limits: { maxOperations: -1 } }), (e) => e.code === 'options.limits');
+});
+
+test('fingerprint pinning: the right one (any case) is accepted, a wrong one refused', () => {
+  const { fingerprint } = new Fenliu({ ruleset: mini }).ruleset;
+  assert.equal(new Fenliu({ ruleset: mini, fingerprint: fingerprint.toUpperCase() }).ruleset.fingerprint, fingerprint);
+  let caught;
+  try {
+    new Fenliu({ ruleset: { ...mini, 'rules.rhai': `${mini['rules.rhai']}\n// 改动\n` }, fingerprint });
+  } catch (e) { caught = e; }
+  assert.ok(caught instanceof FenliuError);
+  assert.equal(caught.code, 'ruleset.fingerprint_mismatch');
+  assert.ok(caught.message.includes(fingerprint));
+  assert.throws(() => new Fenliu({ fingerprint: '0'.repeat(64) }), (e) => e.code === 'ruleset.fingerprint_mismatch');
+});
+
+test('check(), test() and cases() return data', () => {
+  const f = new Fenliu({ ruleset: mini });
+  assert.deepEqual(f.check(), []);
+  const report = f.test();
+  assert.equal(report.ok, true);
+  assert.equal(report.passed, 2);
+  assert.equal(report.failed, 0);
+  assert.deepEqual(report.results[0].location, { file: 'cases/basic.toml', line: 2, column: 8 });
+  assert.deepEqual(report.uncovered, ['level.town'].filter((id) => !report.results.some((r) => r.fired.includes(id))));
+  const { cases } = f.cases();
+  assert.equal(cases.length, 2);
+  assert.deepEqual(cases[0].petition, { text: '楼下饭店半夜噪音扰民' });
+
+  const warned = new Fenliu({ ruleset: { ...mini, 'empty.rhai': '// 还没有规则\n' } });
+  assert.equal(warned.check()[0].code, 'rule.empty_file');
+  assert.equal(warned.check()[0].severity, 'warning');
+
+  const badCases = new Fenliu({ ruleset: { ...mini, 'cases/bad.toml': '[[case]]\nname = ' } });
+  assert.equal(codeOf(badCases.test()), 'case.syntax');
+  assert.equal(codeOf(badCases.cases()), 'case.syntax');
+});
+
+test('free() ends an instance; later calls are errors, not crashes', () => {
+  const f = new Fenliu({ ruleset: mini });
+  f.free();
+  assert.equal(codeOf(f.classify(NOISE)), 'engine.freed');
+  assert.equal(codeOf(f.test()), 'engine.freed');
+  assert.throws(() => f.check(), (e) => e.code === 'engine.freed');
+  f.free(); // twice is fine
+});
+
+function writeRuleset(dir, files) {
+  rmSync(dir, { recursive: true, force: true });
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), content);
+  }
+}
