@@ -119,7 +119,7 @@ impl PartKind {
 pub(crate) struct Part(Rc<Ctx>, PartKind);
 
 impl Part {
-    fn new(v: &mut View, kind: PartKind, field: &'static str) -> Dynamic {
+    fn read(v: &mut View, kind: PartKind, field: &'static str) -> Dynamic {
         v.0.fields.borrow_mut().push(field);
         Dynamic::from(Part(v.0.clone(), kind))
     }
@@ -254,10 +254,10 @@ fn register_view(engine: &mut Engine) {
             Some(b) => Dynamic::from_array(b.iter().map(|s| Dynamic::from(s.clone())).collect()),
             None => Dynamic::UNIT,
         })
-        .register_get("place", |v: &mut View| Part::new(v, PartKind::Place, "place"))
-        .register_get("history", |v: &mut View| Part::new(v, PartKind::History, "history"))
-        .register_get("legal", |v: &mut View| Part::new(v, PartKind::Legal, "legal"))
-        .register_get("cross", |v: &mut View| Part::new(v, PartKind::Cross, "cross"))
+        .register_get("place", |v: &mut View| Part::read(v, PartKind::Place, "place"))
+        .register_get("history", |v: &mut View| Part::read(v, PartKind::History, "history"))
+        .register_get("legal", |v: &mut View| Part::read(v, PartKind::Legal, "legal"))
+        .register_get("cross", |v: &mut View| Part::read(v, PartKind::Cross, "cross"))
         .register_get("verdict", |v: &mut View| Dynamic::from(Part(v.0.clone(), PartKind::Verdict)));
 
     // `p.history.prior_count` etc.: Rhai falls back to the string indexer for properties of a
