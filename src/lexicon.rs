@@ -171,6 +171,17 @@ pub(crate) fn fold(text: &str) -> String {
         .collect()
 }
 
+/// Whether a match that begins or ends with an ASCII letter or digit is not glued to another
+/// one (CJK text has no word boundaries; Latin words and numbers do).
+fn ascii_bounded(text: &str, start: usize, end: usize) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let first = text.get(start..).and_then(|s| s.chars().next());
+    let last = text.get(..end).and_then(|s| s.chars().next_back());
+    let before = text.get(..start).and_then(|s| s.chars().next_back());
+    let after = text.get(end..).and_then(|s| s.chars().next());
+    !(alnum(first) && alnum(before)) && !(alnum(last) && alnum(after))
+}
+
 fn is_clause_end(c: char) -> bool {
     matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '、' | '…')
 }
@@ -319,6 +330,10 @@ impl Lexicon {
         let mut excepts: Vec<(usize, usize, usize)> = Vec::new();
         for mat in ac.find_overlapping_iter(text) {
             let p = mat.pattern().as_usize();
+            // Latin letters and digits have word boundaries: "12345" is not inside "13812345678".
+            if !ascii_bounded(text, mat.start(), mat.end()) {
+                continue;
+            }
             for &(g, kind) in self.patterns.get(p).map(Vec::as_slice).unwrap_or_default() {
                 match kind {
                     PatternKind::Word => found.push((g, p, mat.start(), mat.end())),
@@ -445,6 +460,15 @@ mod tests {
         let hit = m.hits.first().map(|h| l.hit(h, &m)).map(|h| (h.start, h.end));
         // 😀 is two UTF-16 units, 被 one: the hit starts at 3.
         assert_eq!(hit, Some((3, 6)));
+    }
+
+    #[test]
+    fn latin_words_and_numbers_need_boundaries() {
+        let l = lexicon(&[("hotline", &["12345", "app"], &[])]);
+        assert_eq!(has(&l, "打了12345热线", "hotline"), (1, 0));
+        assert_eq!(has(&l, "我的电话13812345678", "hotline"), (0, 0));
+        assert_eq!(has(&l, "下载app后", "hotline"), (1, 0));
+        assert_eq!(has(&l, "happy", "hotline"), (0, 0));
     }
 
     #[test]

@@ -404,8 +404,14 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         o += &format!("  {:+} {}（{}）\n", f.points, f.reason, f.rule);
     }
     o += &format!("代办层级：{}，由{}牵头（{}）\n", v.delegation.name, v.delegation.lead, v.delegation.reason);
-    for (k, d) in &v.deadlines {
-        o += &format!("期限 {}：{}（{} {} 日，{}）\n", d.name, d.date, if d.after.is_some() { "其后" } else { "收到后" }, d.days, k);
+    let mut deadlines: Vec<_> = v.deadlines.iter().collect();
+    deadlines.sort_by_key(|(k, d)| (d.date, *k));
+    for (k, d) in deadlines {
+        let from = match &d.after {
+            Some(a) => format!("{} 之后", v.deadlines.get(a).map_or(a.as_str(), |x| x.name.as_str())),
+            None => "收到后".to_owned(),
+        };
+        o += &format!("期限 {}：{}（{from} {} {}，{k}）\n", d.name, d.date, d.days, if d.working_days { "个工作日" } else { "日" });
     }
     if !v.flags.is_empty() {
         let names: Vec<String> = v.flags.iter().map(|f| format!("{}（{f}）", classifier.flag_name(f).unwrap_or(f))).collect();

@@ -1,0 +1,147 @@
+// Browser tests in Debian's Chromium (playwright-core, no downloaded browser): the portal form
+// example under the strict CSP, loaded from the packed package as a portal deploys it; and the
+// worker timeout on a rule that loops forever. Screenshots go to test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Fenliu } from 'fenliu';
+import { root, fixtures } from './helpers.mjs';
+import { serveExample } from '../../scripts/serve.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const shots = join(root, 'test-results');
+let chromium;
+let browser;
+let server;
+let skipReason = null;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    skipReason = `${CHROMIUM} is missing (bash scripts/setup.sh installs Debian's chromium)`;
+    if (process.env.CI) throw new Error(skipReason);
+    return;
+  }
+  ({ chromium } = await import('playwright-core'));
+  mkdirSync(shots, { recursive: true });
+  server = await serveExample(0, { '/fixtures/': fixtures, '/test-pages/': join(root, 'tests/js/pages') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page that records console errors, CSP violations and every request it makes. */
+async function openPage(path) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 }, locale: 'zh-CN' });
+  const problems = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${server.url}${path}`);
+  return { page, problems, requests };
+}
+
+test('portal form: typing a petition shows the route, the guidance and the question to ask', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const { page, problems, requests } = await openPage('/');
+  await page.waitForSelector('body[data-fenliu="ready"]', { timeout: 15_000 });
+
+  const text = '公司拖欠我三个月工资，老板一直推脱，电话也不接了';
+  await page.locator('#title').fill('拖欠工资');
+  // Real keystrokes: the verdict must follow the typing (debounced), not a paste.
+  await page.locator('#text').pressSequentially(text, { delay: 15 });
+  await page.locator('#county').fill('甲县');
+  await page.locator('#town').fill('乙镇');
+  await page.waitForSelector('#verdict:not([hidden])', { timeout: 10_000 });
+  await page.waitForTimeout(600); // let the last debounced call land
+
+  // What the page shows must be what the package decides for the same petition.
+  const expected = new Fenliu().classify({ channel: 'online', text, title: '拖欠工资', place: { county: '甲县', town: '乙镇' }, petitioners: 1, history: { prior_count: 0 } });
+  assert.equal(expected.ok, true);
+  const v = expected.verdict;
+  assert.equal(await page.locator('#route-name').textContent(), v.route.name);
+  assert.equal(await page.locator('#guidance').textContent(), v.route.guidance);
+  assert.equal(await page.locator('#route-handler').textContent(), v.route.handler);
+  const asks = await page.locator('#ask-list li').allTextContents();
+  assert.equal(asks.length, v.status === 'needs_info' ? v.missing.length : 0);
+  assert.equal(await page.locator('#ask').isVisible(), v.status === 'needs_info');
+  const deadlines = await page.locator('#deadlines dd').allTextContents();
+  assert.equal(deadlines.length, Object.keys(v.deadlines).length);
+  await page.screenshot({ path: join(shots, 'portal-form.png'), fullPage: true });
+
+  // Answering the question (keyboard only) updates the pre-screen.
+  if (v.status === 'needs_info') {
+    await page.locator('#ask-list button').first().focus();
+    await page.keyboard.press('Enter');
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    assert.ok(['court', 'arbitration', 'reconsideration', 'county', 'town', 'village', 'petitioners', 'prior', 'text'].includes(focused), focused);
+    const petition = { channel: 'online', text, title: '拖欠工资', place: { county: '甲县', town: '乙镇' }, petitioners: 1, history: { prior_count: 0 }, legal: { court: 'none', arbitration: 'none' } };
+    await page.locator('#court').selectOption('none');
+    await page.locator('#arbitration').selectOption('none');
+    await page.waitForTimeout(700);
+    const answered = new Fenliu().classify(petition).verdict;
+    assert.equal(await page.locator('#route-name').textContent(), answered.route.name);
+    assert.equal(await page.locator('#ask').isVisible(), answered.status === 'needs_info');
+    await page.screenshot({ path: join(shots, 'portal-form-answered.png'), fullPage: true });
+  }
+
+  // Clearing the text goes back to the placeholder.
+  await page.locator('#text').fill('');
+  await page.waitForSelector('#placeholder:not([hidden])');
+
+  // Strict CSP held, nothing failed, and every request stayed on the page's own origin
+  // (page, script, worker, .wasm: the package makes no request of its own beyond its .wasm).
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.url)), []);
+  assert.ok(requests.some((u) => u.endsWith('/vendor/fenliu/dist/wasm/fenliu_bg.wasm')));
+  await page.close();
+});
+
+test('portal form: every control has a label and the form works from the keyboard', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const { page, problems } = await openPage('/');
+  await page.waitForSelector('body[data-fenliu="ready"]', { timeout: 15_000 });
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea')].filter((el) => !el.labels || el.labels.length === 0).map((el) => el.id));
+  assert.deepEqual(unlabelled, []);
+  // Tab from the top reaches the skip link, then the title, then the text.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'title');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'text');
+  await page.keyboard.type('小区门口的路灯坏了半年没人修');
+  await page.waitForSelector('#verdict:not([hidden])', { timeout: 10_000 });
+  assert.equal(await page.locator('#result').getAttribute('aria-live'), 'polite');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('fenliu/worker in Chromium: a rule that loops forever times out, the page keeps running, the next call works', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const { page, problems, requests } = await openPage('/test-pages/worker-timeout.html');
+  await page.waitForSelector('body[data-done]', { timeout: 30_000 });
+  const out = JSON.parse(await page.locator('#result').textContent());
+  assert.equal(out.error, undefined, out.error);
+  assert.equal(out.mainLoop, 'rule.limit');
+  assert.equal(out.before, out.mainJson);
+  assert.equal(out.loop, 'worker.timeout', JSON.stringify(out));
+  assert.ok(out.elapsedMs >= 750 && out.elapsedMs < 5000, `timed out after ${out.elapsedMs} ms`);
+  assert.ok(out.ticks >= 8, `the page froze: ${out.ticks} timer ticks in ${out.elapsedMs} ms`);
+  assert.equal(out.after, out.before);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.url)), []);
+  await page.screenshot({ path: join(shots, 'worker-timeout.png') });
+  await page.close();
+});
