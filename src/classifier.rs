@@ -17,7 +17,7 @@ use crate::date::Date;
 use crate::engine::{new_engine, Ctx, Limits, SoFar, View};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::lexicon::Lexicon;
-use crate::petition::{has_path, Petition};
+use crate::petition::{Petition, PATHS};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
 use crate::ruleset::{hex, kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
 #[cfg(test)]
@@ -235,18 +235,23 @@ impl Classifier {
     /// Parses, validates and classifies petition JSON. Unknown fields become verdict warnings.
     pub fn classify_json(&self, json: &str, options: &Options) -> Result<Verdict> {
         let parsed = Petition::from_json(json)?;
-        let mut verdict = self.classify(&parsed.petition, options)?;
+        let mut verdict = self.classify_owned(parsed.petition, options)?;
         verdict.warnings = parsed.warnings;
         Ok(verdict)
     }
 
     /// Classifies a validated petition.
     pub fn classify(&self, petition: &Petition, options: &Options) -> Result<Verdict> {
+        self.classify_owned(petition.clone(), options)
+    }
+
+    fn classify_owned(&self, owned: Petition, options: &Options) -> Result<Verdict> {
         self.log.borrow_mut().clear();
-        let date = petition.submitted_at.or(options.today);
-        let matches = self.lexicon.scan(petition.title.as_deref(), &petition.text);
+        let date = owned.submitted_at.or(options.today);
+        let matches = self.lexicon.scan(owned.title.as_deref(), &owned.text);
+        let present = owned.present();
         let ctx = Rc::new(Ctx {
-            petition: petition.clone(),
+            petition: owned,
             matches,
             groups: self.groups.clone(),
             so_far: RefCell::new(SoFar::default()),
@@ -255,7 +260,7 @@ impl Classifier {
             numbers: std::cell::OnceCell::new(),
         });
         let view = View(ctx.clone());
-        let present = petition.present();
+        let petition = &ctx.petition;
 
         let mut out = Building::default();
         let mut log_lines = Vec::new();
@@ -290,7 +295,7 @@ impl Classifier {
             return Err(no_result("route", "法定途径").into());
         };
         let spec = self.manifest.routes.get(code);
-        let missing: Vec<String> = ask.iter().filter(|a| !has_path(petition, a)).cloned().collect();
+        let missing: Vec<String> = ask.iter().filter(|a| !present.get(PATHS.iter().position(|p| p == a).unwrap_or(usize::MAX)).copied().unwrap_or(false)).cloned().collect();
         let tier = self.tier(out.score, out.at_least.as_deref());
         let deadlines = match date {
             Some(d) => compute_deadlines(d, &out.deadlines),

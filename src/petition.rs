@@ -733,17 +733,9 @@ pub(crate) fn is_known_path(path: &str) -> bool {
     })
 }
 
-/// Whether the petition has a value at `path` (used for `needs_info`).
+/// Whether the petition has a value at `path` (used for `needs_info` and `p.known`).
 pub(crate) fn has_path(p: &Petition, path: &str) -> bool {
-    let v = serde_json::to_value(p).unwrap_or(Value::Null);
-    let mut cur = &v;
-    for part in path.split('.') {
-        match cur.get(part) {
-            Some(next) => cur = next,
-            None => return false,
-        }
-    }
-    !cur.is_null()
+    PATHS.iter().position(|x| *x == path).and_then(|i| p.present().get(i).copied()).unwrap_or(false)
 }
 
 
@@ -799,10 +791,16 @@ mod tests {
         assert_eq!(present.len(), PATHS.len());
         let on: Vec<&str> = PATHS.iter().zip(&present).filter(|(_, b)| **b).map(|(p, _)| *p).collect();
         assert_eq!(on, vec!["text", "history", "history.stage"]);
-        // `has_path` (used for needs_info) agrees with the bitset.
-        for (path, b) in PATHS.iter().zip(&present) {
-            assert_eq!(has_path(&p, path), *b, "{path}");
+        // Every path `ask` may name has a presence bit.
+        for (name, kind) in FIELDS.iter().filter(|(n, _)| is_known_path(n)) {
+            assert!(PATHS.contains(name), "{name}");
+            if let FieldKind::Object(subs) = kind {
+                for sub in *subs {
+                    assert!(PATHS.contains(&format!("{name}.{sub}").as_str()), "{name}.{sub}");
+                }
+            }
         }
+        assert!(has_path(&p, "history.stage") && !has_path(&p, "history.prior_count") && !has_path(&p, "nonsense"));
     }
 
     #[test]
