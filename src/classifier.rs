@@ -291,7 +291,7 @@ impl Classifier {
         let route_rule = out.route.ok_or_else(|| no_result("route", "法定途径"))?;
         let category = out.category.ok_or_else(|| no_result("category", "类别"))?;
         let level = out.level.ok_or_else(|| no_result("delegation", "代办层级"))?;
-        let Outcome::Route { code, guidance, handler, ask } = &route_rule.outcome else {
+        let Outcome::Route { code, guidance, handler, ask, accepted } = &route_rule.outcome else {
             return Err(no_result("route", "法定途径").into());
         };
         let spec = self.manifest.routes.get(code);
@@ -310,7 +310,7 @@ impl Classifier {
                 name: spec.map(|s| s.name.clone()).unwrap_or_default(),
                 handler: handler.clone().or_else(|| spec.map(|s| s.handler.clone())).unwrap_or_default(),
                 basis: route_rule.basis.clone(),
-                accepted: spec.is_some_and(|s| s.accepted),
+                accepted: accepted.unwrap_or_else(|| spec.is_some_and(|s| s.accepted)),
                 guidance: guidance.clone(),
             },
             category: Coded { name: self.manifest.categories.get(&category.0).map(|c| c.name.clone()).unwrap_or_default(), code: category.0 },
@@ -379,10 +379,12 @@ impl Classifier {
         match kind {
             StageKind::Category => s.category = out.category.as_ref().map(|c| c.0.as_str().into()),
             StageKind::Route => {
-                s.route = out.route.and_then(|r| match &r.outcome {
-                    Outcome::Route { code, .. } => Some(code.as_str().into()),
-                    _ => None,
-                })
+                if let Some(Outcome::Route { code, accepted, .. }) = out.route.map(|r| &r.outcome) {
+                    let spec = self.manifest.routes.get(code);
+                    s.route = Some(code.as_str().into());
+                    s.accepted = Some(accepted.unwrap_or_else(|| spec.is_some_and(|x| x.accepted)));
+                    s.separated = Some(spec.is_some_and(|x| x.separated));
+                }
             }
             StageKind::Flags => s.flags = out.flags.iter().map(|f| f.as_str().into()).collect(),
             StageKind::Difficulty => {

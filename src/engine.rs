@@ -60,6 +60,8 @@ impl Default for Limits {
 pub(crate) struct SoFar {
     pub category: Option<ImmutableString>,
     pub route: Option<ImmutableString>,
+    pub accepted: Option<bool>,
+    pub separated: Option<bool>,
     pub score: i64,
     pub tier: Option<ImmutableString>,
     pub level: Option<ImmutableString>,
@@ -175,6 +177,8 @@ impl Part {
                 match key {
                     "category" => s_opt(&s.category),
                     "route" => s_opt(&s.route),
+                    "accepted" => opt(s.accepted),
+                    "separated" => opt(s.separated),
                     "score" => Dynamic::from(s.score),
                     "tier" => s_opt(&s.tier),
                     "level" => s_opt(&s.level),

@@ -4,7 +4,7 @@
 //! automaton. Classifying a petition runs it once over the title and once over the text and
 //! records, per group, the hits that count and the hits that are negated.
 //!
-//! Negation: a hit is negated when a negation cue (e.g. 没有, 未, 并非) stands within
+//! Negation (for groups with `negatable = true`): a hit is negated when a negation cue (e.g. 没有, 未, 并非) stands within
 //! `negation_window` characters before it, in the same clause (punctuation ends the window).
 //! Cue look-alikes that are not negations (无法, 未来) are listed as `not_negations` and win over
 //! the shorter cue they contain. So "没有起诉" is not 起诉, while "不服法院判决" still is 判决.
@@ -31,7 +31,9 @@ pub(crate) struct GroupSpec {
     /// Phrases whose occurrences cancel hits inside them.
     #[serde(default)]
     pub except: Vec<String>,
-    /// Whether negation cues cancel hits (default true).
+    /// Whether negation cues cancel hits (default false: only procedure words such as 起诉 or
+    /// 仲裁 need it; for topic words negation would break complaints about an absence, such as
+    /// 没办房产证).
     pub negatable: Option<bool>,
 }
 
@@ -235,7 +237,7 @@ impl Lexicon {
                 title: spec.title.unwrap_or_else(|| id.clone()),
                 id,
                 words: spec.words.len(),
-                negatable: spec.negatable.unwrap_or(true),
+                negatable: spec.negatable.unwrap_or(false),
                 location,
             });
         }
@@ -345,7 +347,13 @@ impl Lexicon {
             return;
         }
         found.sort_by_key(|&(g, p, s, _)| (s, g, p));
-        for (g, p, s, e) in found {
+        // One mention is one hit: within a group, a word inside a longer word of the same group
+        // (乱停 inside 乱停乱放) does not count again.
+        let inner = |&(g, _, s, e): &(usize, usize, usize, usize)| {
+            found.iter().any(|&(g2, _, s2, e2)| g2 == g && s2 <= s && e <= e2 && (s2, e2) != (s, e))
+        };
+        let kept: Vec<(usize, usize, usize, usize)> = found.iter().copied().filter(|h| !inner(h)).collect();
+        for (g, p, s, e) in kept {
             if excepts.iter().any(|&(eg, es, ee)| eg == g && es <= s && e <= ee) {
                 continue;
             }
@@ -402,7 +410,7 @@ mod tests {
                         title: None,
                         words: words.iter().map(|s| (*s).to_owned()).collect(),
                         except: except.iter().map(|s| (*s).to_owned()).collect(),
-                        negatable: None,
+                        negatable: Some(true),
                     },
                     None,
                 )
@@ -444,6 +452,12 @@ mod tests {
         for &(text, pos, neg) in table {
             assert_eq!(has(&l, text, "sue"), (pos, neg), "{text}");
         }
+    }
+
+    #[test]
+    fn nested_words_of_one_group_count_once() {
+        let l = lexicon(&[("parking", &["乱停", "乱停乱放"], &[])]);
+        assert_eq!(has(&l, "车辆乱停乱放，还有乱停", "parking"), (2, 0));
     }
 
     #[test]

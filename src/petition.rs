@@ -652,7 +652,7 @@ pub(crate) const FIELDS: &[(&str, FieldKind)] = &[
     ("legal", FieldKind::Object(&["court", "arbitration", "reconsideration", "police"])),
     ("bodies", FieldKind::Scalar),
     ("cross", FieldKind::Object(&["region", "department", "industry", "separation"])),
-    ("verdict", FieldKind::Object(&["category", "route", "score", "tier", "level", "flags"])),
+    ("verdict", FieldKind::Object(&["category", "route", "accepted", "separated", "score", "tier", "level", "flags"])),
     ("years_pending", FieldKind::Scalar),
 ];
 

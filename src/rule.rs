@@ -19,7 +19,7 @@
 //! Common keys: `id`, `title`, `stage`, `priority` (higher first, default 0), `basis`,
 //! `effective_from` / `effective_to` (`"YYYY-MM-DD"`, inclusive), `enabled_by` (a manifest
 //! switch that must be on), `when` (a function of the petition `p`; absent means always), `note`.
-//! Stage keys: `category`; `route`, `guidance`, `handler`, `ask`; `points`, `reason`,
+//! Stage keys: `category`; `route`, `guidance`, `handler`, `ask`, `accepted`; `points`, `reason`,
 //! `at_least`; `level`, `reason`; `flag` or `flags`; `deadline` or `deadlines`; `message`.
 
 use rhai::{Dynamic, FnPtr, Map, Position};
@@ -114,6 +114,8 @@ pub enum Outcome {
         handler: Option<String>,
         /// Petition fields whose absence leaves the route undecided (`needs_info`).
         ask: Vec<String>,
+        /// Overrides the route's `accepted` from the manifest (e.g. a matter already 复核).
+        accepted: Option<bool>,
     },
     /// Difficulty points.
     Points {
@@ -194,7 +196,7 @@ const COMMON_KEYS: &[&str] = &["id", "title", "stage", "priority", "basis", "eff
 fn stage_keys(stage: StageKind) -> &'static [&'static str] {
     match stage {
         StageKind::Category => &["category"],
-        StageKind::Route => &["route", "guidance", "handler", "ask"],
+        StageKind::Route => &["route", "guidance", "handler", "ask", "accepted"],
         StageKind::Difficulty => &["points", "reason", "at_least"],
         StageKind::Delegation => &["level", "reason"],
         StageKind::Flags => &["flag", "flags"],
@@ -381,7 +383,17 @@ impl RuleReader<'_> {
                         self.err(loc, "rule.unknown_field", format!("规则 \"{id}\" 的 ask 中 \"{a}\" 不是信访件字段"), "例如 \"legal.arbitration\"、\"legal.court\"、\"history.stage\"。");
                     }
                 }
-                Outcome::Route { code, guidance, handler: self.string(map, "handler", loc, id), ask }
+                let accepted = match map.get("accepted") {
+                    None => None,
+                    Some(v) => match v.as_bool() {
+                        Ok(b) => Some(b),
+                        Err(_) => {
+                            self.err(loc, "rule.type", format!("规则 \"{id}\" 的 accepted 应为 true 或 false"), "写 accepted: false（例如已复核终结、不再受理的事项）。");
+                            None
+                        }
+                    },
+                };
+                Outcome::Route { code, guidance, handler: self.string(map, "handler", loc, id), ask, accepted }
             }
             StageKind::Difficulty => {
                 let points = match map.get("points").map(Dynamic::as_int) {

@@ -181,10 +181,12 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| String::from("{\"ok\":false,\"errors\":[]}"))
 }
 
-// BENCH-ONLY (removed after measuring): the serde-wasm-bindgen path.
+/// Measurement only (feature `wasm-bench`, `npm run bench:boundary`): the same classification
+/// through serde-wasm-bindgen objects, and through nothing at all, to price the boundary.
+#[cfg(feature = "wasm-bench")]
 #[wasm_bindgen]
 impl Engine {
-    /// Bench: JS object in, JS object out.
+    /// JS object in (serde-wasm-bindgen), JS object out.
     #[wasm_bindgen(js_name = classifyValue)]
     pub fn classify_value(&self, petition: JsValue, today: Option<String>) -> JsValue {
         let ser = serde_wasm_bindgen::Serializer::json_compatible();
@@ -203,7 +205,7 @@ impl Engine {
             Err(e) => Failure { ok: false, errors: &e.diagnostics }.serialize(&ser).unwrap_or(JsValue::NULL),
         }
     }
-    /// Bench: core only, nothing returned.
+    /// The core alone: JSON string in, nothing out.
     #[wasm_bindgen(js_name = classifyNothing)]
     pub fn classify_nothing(&self, petition_json: &str, today: Option<String>) -> bool {
         let today = parse_today(today.as_deref()).ok().flatten();

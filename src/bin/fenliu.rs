@@ -363,7 +363,9 @@ fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode
     let failed = results.len() - passed;
     if coverage {
         let un = cases::uncovered(&classifier, &results);
-        println!("\n规则覆盖：{}/{} 条规则被案例触发", classifier.rules().len() - un.len(), classifier.rules().len());
+        let checks = classifier.rules().iter().filter(|r| r.stage == fenliu::StageKind::Check).count();
+        let total = classifier.rules().len() - checks;
+        println!("\n规则覆盖：{}/{} 条规则被案例触发（另有 {checks} 条一致性检查规则，不应被触发）", total - un.len(), total);
         for r in un {
             let at = r.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
             println!("  未覆盖 {} {}（{at}）", r.id, r.title);
