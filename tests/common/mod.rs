@@ -52,6 +52,7 @@ pub const LEXICON: &str = r#"
 title = "起诉、判决"
 words = ["起诉", "判决"]
 except = ["法院路"]
+negatable = true
 [noise]
 title = "噪音"
 words = ["噪音", "扰民"]
