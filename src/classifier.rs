@@ -57,7 +57,28 @@ pub struct Classifier {
     lexicon: Lexicon,
     groups: Rc<HashMap<String, usize>>,
     log: Rc<RefCell<Vec<String>>>,
+    /// Operations of the latest Rhai call.
+    ops: Rc<std::cell::Cell<u64>>,
+    /// Per-rule costs while [`Classifier::profile`] runs.
+    costs: RefCell<Option<Vec<RuleCost>>>,
     warnings: Vec<Diagnostic>,
+}
+
+/// What one rule cost over a batch of petitions (see [`Classifier::profile`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RuleCost {
+    /// Rule id.
+    pub rule: String,
+    /// Times its stage reached it and it was in force.
+    pub considered: u64,
+    /// Times the keyword/field prefilter skipped it without calling Rhai.
+    pub skipped: u64,
+    /// Times its condition ran in Rhai.
+    pub calls: u64,
+    /// Times it fired.
+    pub fired: u64,
+    /// Rhai operations its condition used, in total.
+    pub operations: u64,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -91,8 +112,9 @@ impl Classifier {
         let group_index = lexicon.as_ref().map(Lexicon::index).unwrap_or_default();
 
         let log = Rc::new(RefCell::new(Vec::new()));
-        let engine = new_engine(&limits, log.clone());
-        let mut loader = new_engine(&limits, log.clone());
+        let ops = Rc::new(std::cell::Cell::new(0));
+        let engine = new_engine(&limits, log.clone(), ops.clone());
+        let mut loader = new_engine(&limits, log.clone(), Rc::default());
         // The static checks need the AST as written: the optimizer would drop dead branches
         // (and the typos in them). Rule files are optimized after checking.
         loader.set_optimization_level(rhai::OptimizationLevel::None);
@@ -196,7 +218,20 @@ impl Classifier {
             _ => return Err(Error { diagnostics: errors }),
         };
         let groups = Rc::new(lexicon.index());
-        Ok(Classifier { info: ruleset.info().clone(), manifest, engine, files, rules, stages, lexicon, groups, log, warnings })
+        Ok(Classifier {
+            info: ruleset.info().clone(),
+            manifest,
+            engine,
+            files,
+            rules,
+            stages,
+            lexicon,
+            groups,
+            log,
+            ops,
+            costs: RefCell::new(None),
+            warnings,
+        })
     }
 
     /// Every problem in a ruleset, errors and warnings, without stopping at the first.
@@ -267,12 +302,28 @@ impl Classifier {
         for (kind, idx) in &self.stages {
             for &i in idx {
                 let Some(rule) = self.rules.get(i) else { continue };
-                if !rule.in_force(date) || !self.switch_on(rule) || !crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive, &present) {
+                if !rule.in_force(date) || !self.switch_on(rule) {
+                    continue;
+                }
+                let pass = crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive, &present);
+                if !pass {
+                    self.count(i, |c| {
+                        c.considered += 1;
+                        c.skipped += 1;
+                    });
                     continue;
                 }
                 ctx.consulted.borrow_mut().clear();
                 ctx.fields.borrow_mut().clear();
+                self.ops.set(0);
                 let fired = self.fires(rule, &view);
+                let (ops, did_fire) = (self.ops.get(), matches!(fired, Ok(true)));
+                self.count(i, |c| {
+                    c.considered += 1;
+                    c.calls += u64::from(matches!(rule.when, When::Fn(_)));
+                    c.fired += u64::from(did_fire);
+                    c.operations += ops;
+                });
                 for line in self.log.borrow_mut().drain(..) {
                     log_lines.push(LogLine { rule: rule.id.clone(), message: line });
                 }
@@ -332,6 +383,23 @@ impl Classifier {
             engine: crate::VERSION,
             input_hash: hex(&Sha256::digest(petition.canonical_json().as_bytes())),
         })
+    }
+
+    /// Classifies `petitions` and reports what each rule cost: how often it was considered,
+    /// skipped by the prefilter, called and fired, and the Rhai operations it used. Petitions
+    /// that fail are skipped. Rules are returned in file order.
+    pub fn profile<'a>(&self, petitions: impl IntoIterator<Item = &'a Petition>, options: &Options) -> Vec<RuleCost> {
+        *self.costs.borrow_mut() = Some(self.rules.iter().map(|r| RuleCost { rule: r.id.clone(), ..RuleCost::default() }).collect());
+        for p in petitions {
+            let _ = self.classify(p, options);
+        }
+        self.costs.borrow_mut().take().unwrap_or_default()
+    }
+
+    fn count(&self, rule: usize, f: impl FnOnce(&mut RuleCost)) {
+        if let Some(c) = self.costs.borrow_mut().as_mut().and_then(|v| v.get_mut(rule)) {
+            f(c);
+        }
     }
 
     fn switch_on(&self, rule: &Rule) -> bool {

@@ -327,8 +327,9 @@ fn register_view(engine: &mut Engine) {
         .register_fn("known", |v: &mut View, path: &str| crate::petition::has_path(&v.0.petition, path));
 }
 
-/// Builds the engine every ruleset uses. `log` receives what rules `print` or `debug`.
-pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>) -> Engine {
+/// Builds the engine every ruleset uses. `log` receives what rules `print` or `debug`; `ops`
+/// holds the operation count of the latest call (for profiling).
+pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>, ops: Rc<std::cell::Cell<u64>>) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
     engine.set_optimization_level(OptimizationLevel::Simple);
@@ -348,6 +349,10 @@ pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>) -> Engi
     engine.set_fail_on_invalid_map_property(true);
     engine.disable_symbol("eval");
 
+    engine.on_progress(move |n| {
+        ops.set(n);
+        None
+    });
     let print_log = log.clone();
     engine.on_print(move |s| print_log.borrow_mut().push(s.to_owned()));
     engine.on_debug(move |s, _src, pos| log.borrow_mut().push(format!("{s} @ {pos}")));
@@ -362,28 +367,28 @@ mod tests {
 
     #[test]
     fn loop_hits_the_operation_limit() {
-        let engine = new_engine(&Limits::default(), Rc::default());
+        let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
         let err = engine.run("loop {}").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("operations"), "{err}");
     }
 
     #[test]
     fn recursion_hits_the_call_limit() {
-        let engine = new_engine(&Limits::default(), Rc::default());
+        let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
         let err = engine.run("fn f(x) { f(x + 1) } f(0)").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("Stack overflow"), "{err}");
     }
 
     #[test]
     fn string_growth_hits_the_size_limit() {
-        let engine = new_engine(&Limits::default(), Rc::default());
+        let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
         let err = engine.run(r#"let s = "ab"; loop { s += s; }"#).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("too large") || err.contains("Length of string"), "{err}");
     }
 
     #[test]
     fn misspelt_variable_is_a_compile_error() {
-        let engine = new_engine(&Limits::default(), Rc::default());
+        let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
         assert!(engine.compile("let x = 1; y + 1").is_err());
     }
 }

@@ -73,7 +73,7 @@ mod default_rules {
 }
 
 pub use cases::{Case, CaseResult, Mismatch};
-pub use classifier::{Classifier, Options};
+pub use classifier::{Classifier, Options, RuleCost};
 pub use date::Date;
 pub use engine::Limits;
 pub use error::{Diagnostic, Error, Location, Result, Severity};
