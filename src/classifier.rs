@@ -75,6 +75,8 @@ pub struct RuleCost {
     pub skipped: u64,
     /// Times its condition ran in Rhai.
     pub calls: u64,
+    /// Times its condition was evaluated natively (see the `native` module).
+    pub native: u64,
     /// Times it fired.
     pub fired: u64,
     /// Rhai operations its condition used, in total.
@@ -145,10 +147,12 @@ impl Classifier {
             let mut reader = RuleReader { file: path, source, file_index: files.len(), manifest: &manifest, errors: Vec::new() };
             let maps: Vec<(Map, Position)> = collected.borrow_mut().drain(..).collect();
             let requirements = crate::prefilter::requirements(&ast, &group_index);
+            let natives = crate::native::translate_file(&ast, &group_index);
             for (map, pos) in &maps {
                 if let Some(mut rule) = reader.read(map, *pos) {
                     if let When::Fn(f) = &rule.when {
                         rule.requires = requirements.get(f.fn_name()).cloned().unwrap_or_default();
+                        rule.native = natives.get(f.fn_name()).cloned();
                     }
                     rules.push(rule);
                 }
@@ -320,7 +324,9 @@ impl Classifier {
                 let (ops, did_fire) = (self.ops.get(), matches!(fired, Ok(true)));
                 self.count(i, |c| {
                     c.considered += 1;
-                    c.calls += u64::from(matches!(rule.when, When::Fn(_)));
+                    let called = matches!(rule.when, When::Fn(_));
+                    c.native += u64::from(called && rule.native.is_some());
+                    c.calls += u64::from(called && rule.native.is_none());
                     c.fired += u64::from(did_fire);
                     c.operations += ops;
                 });
@@ -408,6 +414,9 @@ impl Classifier {
 
     fn fires(&self, rule: &Rule, view: &View) -> Result<bool> {
         let When::Fn(f) = &rule.when else { return Ok(true) };
+        if let Some(cond) = &rule.native {
+            return Ok(crate::native::eval(cond, &view.0));
+        }
         let Some(file) = self.files.get(rule.file) else { return Ok(false) };
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let result = self.engine.call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &file.ast, f.fn_name(), (view.clone(),));
@@ -632,18 +641,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn prefilter_never_changes_a_verdict() {
-        // Regression guard for `prefilter`: skipping rules whose keyword groups are absent must
-        // give the same verdicts as calling every rule, on real messages where available.
+    fn native_conditions_and_prefilter_never_change_a_verdict() {
+        // Regression guard for `prefilter` and `native`: skipping rules whose keyword groups or
+        // fields are absent, and evaluating the common subset natively, must give the same
+        // verdicts (trace included) as calling every condition in Rhai, on real messages where
+        // available and on every case.
         let rs = Ruleset::embedded().unwrap();
         let fast = Classifier::new(&rs).unwrap();
         let mut slow = Classifier::new(&rs).unwrap();
         assert!(slow.rules.iter().any(|r| !r.requires.is_empty()), "no rule has a requirement");
+        assert!(slow.rules.iter().filter(|r| r.native.is_some()).count() * 2 > slow.rules.len(), "few native conditions");
         for r in &mut slow.rules {
             r.requires.clear();
+            r.native = None;
         }
         let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/portal-messages.jsonl")).unwrap_or_default();
-        let mut lines: Vec<String> = data.lines().take(1500).map(str::to_owned).collect();
+        let mut lines: Vec<String> = data.lines().take(2500).map(str::to_owned).collect();
         lines.extend(cases::load(&rs).unwrap().iter().map(|c| c.petition.to_string()));
         for line in &lines {
             let a = fast.classify_json(line, &Options::default()).map(|v| v.to_json());

@@ -190,6 +190,14 @@ impl Part {
     }
 }
 
+/// Kinds of personal numbers in the title and text, scanned on first use.
+pub(crate) fn numbers_of(ctx: &Ctx) -> u8 {
+    *ctx.numbers.get_or_init(|| {
+        let title = ctx.petition.title.as_deref().map(crate::lexicon::fold).unwrap_or_default();
+        crate::numbers::scan(&title) | crate::numbers::scan(&crate::lexicon::fold(&ctx.petition.text))
+    })
+}
+
 /// The `p` that rules receive: `|p| p.has("wage_arrears") && p.legal.arbitration == ()`.
 #[derive(Clone)]
 pub(crate) struct View(pub Rc<Ctx>);
@@ -316,11 +324,7 @@ fn register_view(engine: &mut Engine) {
             Ok(hit)
         })
         .register_fn("has_number", |v: &mut View, kind: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-            let found = *v.0.numbers.get_or_init(|| {
-                let title = v.0.petition.title.as_deref().map(crate::lexicon::fold).unwrap_or_default();
-                crate::numbers::scan(&title) | crate::numbers::scan(&crate::lexicon::fold(&v.0.petition.text))
-            });
-            crate::numbers::has(found, kind)
+            crate::numbers::has(numbers_of(&v.0), kind)
                 .ok_or_else(|| format!("未知号码类型 \"{kind}\"（可用：{}）", crate::numbers::KINDS.join("、")).into())
         })
         .register_fn("has_flag", |v: &mut View, flag: &str| v.0.so_far.borrow().flags.iter().any(|f| f.as_str() == flag))

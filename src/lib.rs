@@ -35,6 +35,7 @@
 //! | `lexicon` | keyword groups, the one-pass aho-corasick matcher, negation |
 //! | `numbers` | personal numbers in text (ID card, phone, bank card, masked) |
 //! | `rule` | reading `rule(#{…})` declarations |
+//! | `native` | the common subset of conditions, translated once and evaluated without Rhai |
 //! | `prefilter` | keyword requirements of conditions: skip rules without calling Rhai |
 //! | `check` | static checks of rule files (field and group typos) |
 //! | `engine` | the one audited Rhai set-up and its limits |
@@ -59,6 +60,7 @@ mod date;
 mod engine;
 mod error;
 mod lexicon;
+mod native;
 mod numbers;
 pub mod petition;
 mod prefilter;

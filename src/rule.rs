@@ -179,6 +179,9 @@ pub struct Rule {
     /// Keyword groups the condition needs (see `prefilter`).
     #[serde(skip)]
     pub(crate) requires: crate::prefilter::Requirement,
+    /// The condition translated for native evaluation, when it is in the subset (see `native`).
+    #[serde(skip)]
+    pub(crate) native: Option<crate::native::Cond>,
 }
 
 impl Rule {
@@ -360,6 +363,7 @@ impl RuleReader<'_> {
             file: self.file_index,
             when,
             requires: Vec::new(),
+            native: None,
         })
     }
 

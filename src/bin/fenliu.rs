@@ -467,23 +467,26 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let secs = started.elapsed().as_secs_f64();
     let total_ops: u64 = costs.iter().map(|c| c.operations).sum();
     let calls: u64 = costs.iter().map(|c| c.calls).sum();
+    let native: u64 = costs.iter().map(|c| c.native).sum();
     let skipped: u64 = costs.iter().map(|c| c.skipped).sum();
     println!(
-        "{} 件信访件，{} 条规则：每件平均调用 {:.1} 条规则条件、预筛跳过 {:.1} 条，Rhai 运算 {:.0} 次；{:.1} 微秒/件（含统计开销）",
+        "{} 件信访件，{} 条规则：每件平均 Rhai 执行 {:.1} 条规则条件、原生执行 {:.1} 条、预筛跳过 {:.1} 条，Rhai 运算 {:.0} 次；{:.1} 微秒/件（含统计开销）",
         petitions.len(),
         costs.len(),
         calls as f64 / n,
+        native as f64 / n,
         skipped as f64 / n,
         total_ops as f64 / n,
         secs * 1e6 / n
     );
     costs.sort_by(|a, b| b.operations.cmp(&a.operations).then(a.rule.cmp(&b.rule)));
-    println!("\n{:<44} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "调用/件", "跳过/件", "触发", "运算/件", "运算/调用");
+    println!("\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用");
     for c in costs.iter().take(top) {
         println!(
-            "{:<44} {:>10.2} {:>10.2} {:>8} {:>12.1} {:>10.1}",
+            "{:<44} {:>10.2} {:>10.2} {:>10.2} {:>8} {:>12.1} {:>10.1}",
             c.rule,
             c.calls as f64 / n,
+            c.native as f64 / n,
             c.skipped as f64 / n,
             c.fired,
             c.operations as f64 / n,

@@ -256,3 +256,26 @@ function writeRuleset(dir, files) {
     writeFileSync(join(dir, p), content);
   }
 }
+
+test('a WASM trap (an engine bug) poisons the module: every later call is engine.crashed, never a rerun', async () => {
+  // A stand-in module whose classify traps the way a Rust panic under panic=abort does.
+  const { bind } = await import('../../js/core.js');
+  let calls = 0;
+  class Engine {
+    info() { return '{"name":"x","version":"1","fingerprint":"0"}'; }
+    classify() { calls++; throw new WebAssembly.RuntimeError('unreachable'); }
+    check() { calls++; return '[]'; }
+    test() { calls++; return '{"ok":true}'; }
+    cases() { calls++; return '{"ok":true}'; }
+  }
+  const { Fenliu: Fake } = bind(() => ({ Engine, engineVersion: () => '0', checkFiles: () => '[]' }));
+  const f = new Fake();
+  const first = f.classify({ text: 'x' });
+  assert.equal(codeOf(first), 'engine.crashed');
+  assert.ok(first.errors[0].message.includes('unreachable'));
+  assert.equal(codeOf(f.classify({ text: 'x' })), 'engine.crashed');
+  assert.equal(codeOf(f.test()), 'engine.crashed');
+  assert.throws(() => f.check(), (e) => e instanceof Error && e.code === 'engine.crashed');
+  assert.throws(() => new Fake(), (e) => e.code === 'engine.crashed');
+  assert.equal(calls, 1, 'nothing runs in a trapped module again');
+});

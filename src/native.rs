@@ -1,0 +1,371 @@
+//! Native conditions: the common subset of rule conditions, evaluated without calling Rhai.
+//!
+//! Most conditions policy staff write are boolean combinations of keyword look-ups, field
+//! comparisons and the verdict so far:
+//!
+//! ```text
+//! |p| p.has("wage") && !p.has_any(["arbitration", "court"]) && p.legal.court == ()
+//! |p| ["enforcement", "petition"].contains(p.verdict.route) && p.count("repeat") >= 2
+//! ```
+//!
+//! When a condition is a single expression made only of `&&`, `||`, `!`, the `p.has…` family,
+//! `p.count`, `p.known`, `p.has_flag`, `p.has_number`, comparisons of petition fields, the
+//! verdict so far and constants, and `[constants].contains(…)`, it is translated once, at
+//! compile time, into a small tree that is evaluated directly. Anything else (helper
+//! functions, variables, string methods, loops) runs in Rhai as written.
+//!
+//! INVARIANT: a native condition gives the same result as Rhai and records the same consulted
+//! keyword groups and fields for the trace (same short-circuiting, same comparison rules:
+//! values of different types are never equal, `!=` between them is true, and ordering
+//! between them is false). `classifier::tests::native_conditions_match_rhai` checks this on
+//! the real corpus and every case.
+
+use std::collections::HashMap;
+
+use rhai::{ASTNode, Expr, AST};
+
+use crate::engine::Ctx;
+use crate::lexicon::Field;
+use crate::petition::Petition;
+
+/// A value in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Unit,
+    Int(i64),
+    Str(String),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Where an operand comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Const(Value),
+    /// A petition field: path as in [`crate::petition::PATHS`] (or `years_pending`).
+    Field(&'static str),
+    /// `p.verdict.<key>`.
+    Verdict(&'static str),
+    /// `p.count("group")`.
+    Count(usize),
+}
+
+/// A translated condition.
+#[derive(Debug, Clone)]
+pub(crate) enum Cond {
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Has(usize),
+    InTitle(usize),
+    Negated(usize),
+    HasAny(Vec<usize>),
+    HasAll(Vec<usize>),
+    HasFlag(String),
+    HasNumber(String),
+    Known(String),
+    Cmp(Op, Operand, Operand),
+    Contains(Vec<Value>, Operand),
+}
+
+const FIELD_PATHS: &[&str] = &[
+    "id", "title", "text", "submitted_at", "channel", "category", "topic", "petitioners", "people_involved", "anonymous",
+    "years_pending", "place.county", "place.town", "place.village", "history.prior_count", "history.first_raised_at",
+    "history.highest_level", "history.national_visits", "history.assigned_from_above", "history.stage", "legal.court",
+    "legal.arbitration", "legal.reconsideration", "legal.police", "cross.region", "cross.department", "cross.industry",
+    "cross.separation",
+];
+const VERDICT_KEYS: &[&str] = &["category", "route", "accepted", "separated", "score", "tier", "level"];
+
+/// Translates the single-expression anonymous functions of a file, by function name.
+pub(crate) fn translate_file(ast: &AST, groups: &HashMap<String, usize>) -> HashMap<String, Cond> {
+    let mut by_start: HashMap<rhai::Position, (String, String)> = HashMap::new();
+    for f in ast.iter_fn_def() {
+        if f.name.starts_with("anon$") && f.params.len() == 1 {
+            if let Some(param) = f.params.first() {
+                by_start.insert(f.body.start_position(), (f.name.to_string(), param.to_string()));
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    let mut ast = ast.clone();
+    ast.clear_statements();
+    ast.walk(&mut |path: &[ASTNode]| {
+        // A single-expression body starts where its one statement starts.
+        if let [ASTNode::Stmt(stmt)] = path {
+            if let (Some((name, param)), rhai::Stmt::Expr(e)) = (by_start.get(&stmt.position()), stmt) {
+                let t = Translator { param, groups };
+                if let Some(c) = t.cond(e) {
+                    out.insert(name.clone(), c);
+                }
+            }
+        }
+        true
+    });
+    out
+}
+
+struct Translator<'a> {
+    param: &'a str,
+    groups: &'a HashMap<String, usize>,
+}
+
+impl Translator<'_> {
+    fn cond(&self, e: &Expr) -> Option<Cond> {
+        match e {
+            Expr::And(items, _) => items.iter().map(|x| self.cond(x)).collect::<Option<Vec<_>>>().map(Cond::And),
+            Expr::Or(items, _) => items.iter().map(|x| self.cond(x)).collect::<Option<Vec<_>>>().map(Cond::Or),
+            Expr::FnCall(call, _) if call.op_token.is_some() => {
+                let op = match call.name.as_str() {
+                    "!" => {
+                        let [x] = call.args.as_slice() else { return None };
+                        return self.cond(x).map(|c| Cond::Not(Box::new(c)));
+                    }
+                    "==" => Op::Eq,
+                    "!=" => Op::Ne,
+                    "<" => Op::Lt,
+                    "<=" => Op::Le,
+                    ">" => Op::Gt,
+                    ">=" => Op::Ge,
+                    _ => return None,
+                };
+                let [a, b] = call.args.as_slice() else { return None };
+                Some(Cond::Cmp(op, self.operand(a)?, self.operand(b)?))
+            }
+            Expr::Dot(bin, _, _) => {
+                let Expr::MethodCall(call, _) = &bin.rhs else { return None };
+                if let Expr::Array(items, _) = &bin.lhs {
+                    // [constants].contains(operand)
+                    let [x] = call.args.as_slice() else { return None };
+                    if call.name.as_str() != "contains" {
+                        return None;
+                    }
+                    let values = items.iter().map(constant).collect::<Option<Vec<_>>>()?;
+                    return Some(Cond::Contains(values, self.operand(x)?));
+                }
+                if !self.is_param(&bin.lhs) {
+                    return None;
+                }
+                let arg = call.args.first();
+                let strings = |e: Option<&Expr>| -> Option<Vec<String>> {
+                    match e? {
+                        Expr::StringConstant(s, _) => Some(vec![s.to_string()]),
+                        Expr::Array(items, _) => items
+                            .iter()
+                            .map(|i| match i {
+                                Expr::StringConstant(s, _) => Some(s.to_string()),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => None,
+                    }
+                };
+                if call.args.len() != 1 {
+                    return None;
+                }
+                let names = strings(arg)?;
+                let group = |i: usize| names.get(i).and_then(|n| self.groups.get(n).copied());
+                let all_groups = || names.iter().map(|n| self.groups.get(n).copied()).collect::<Option<Vec<_>>>();
+                let single = matches!(arg, Some(Expr::StringConstant(..)));
+                Some(match call.name.as_str() {
+                    "has" if single => Cond::Has(group(0)?),
+                    "in_title" if single => Cond::InTitle(group(0)?),
+                    "negated" if single => Cond::Negated(group(0)?),
+                    "has_any" if !single => Cond::HasAny(all_groups()?),
+                    "has_all" if !single => Cond::HasAll(all_groups()?),
+                    "has_flag" if single => Cond::HasFlag(names.first()?.clone()),
+                    "has_number" if single && crate::numbers::KINDS.contains(&names.first()?.as_str()) => Cond::HasNumber(names.first()?.clone()),
+                    "known" if single && crate::petition::PATHS.contains(&names.first()?.as_str()) => Cond::Known(names.first()?.clone()),
+                    _ => return None,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn is_param(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Variable(v, _, _) if v.1.as_str() == self.param)
+    }
+
+    fn operand(&self, e: &Expr) -> Option<Operand> {
+        if let Some(v) = constant(e) {
+            return Some(Operand::Const(v));
+        }
+        let Expr::Dot(bin, _, _) = e else { return None };
+        if !self.is_param(&bin.lhs) {
+            return None;
+        }
+        match &bin.rhs {
+            Expr::Property(p, _) => FIELD_PATHS.iter().find(|f| **f == p.2.as_str()).map(|f| Operand::Field(f)),
+            Expr::Dot(inner, _, _) => {
+                let (Expr::Property(a, _), Expr::Property(b, _)) = (&inner.lhs, &inner.rhs) else { return None };
+                if a.2.as_str() == "verdict" {
+                    return VERDICT_KEYS.iter().find(|k| **k == b.2.as_str()).map(|k| Operand::Verdict(k));
+                }
+                let path = format!("{}.{}", a.2, b.2);
+                FIELD_PATHS.iter().find(|f| **f == path).map(|f| Operand::Field(f))
+            }
+            Expr::MethodCall(call, _) if call.name.as_str() == "count" => match call.args.as_slice() {
+                [Expr::StringConstant(s, _)] => self.groups.get(s.as_str()).map(|g| Operand::Count(*g)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+fn constant(e: &Expr) -> Option<Value> {
+    Some(match e {
+        Expr::IntegerConstant(i, _) => Value::Int(*i),
+        Expr::StringConstant(s, _) => Value::Str(s.to_string()),
+        Expr::BoolConstant(b, _) => Value::Bool(*b),
+        Expr::Unit(_) => Value::Unit,
+        _ => return None,
+    })
+}
+
+/// Evaluates a translated condition, recording consulted groups and fields as Rhai would.
+pub(crate) fn eval(c: &Cond, ctx: &Ctx) -> bool {
+    match c {
+        Cond::And(items) => items.iter().all(|x| eval(x, ctx)),
+        Cond::Or(items) => items.iter().any(|x| eval(x, ctx)),
+        Cond::Not(x) => !eval(x, ctx),
+        Cond::Has(g) => positive(ctx, *g) > 0,
+        Cond::InTitle(g) => {
+            let hit = ctx.matches.hits.iter().any(|h| h.group == *g && !h.negated && h.field == Field::Title);
+            if hit {
+                ctx.consulted.borrow_mut().push(*g);
+            }
+            hit
+        }
+        Cond::Negated(g) => ctx.matches.negated.get(*g).copied().unwrap_or(0) > 0,
+        // Like the Rhai functions, these look at every group (all of them go to the trace).
+        Cond::HasAny(gs) => gs.iter().fold(false, |any, g| (positive(ctx, *g) > 0) | any),
+        Cond::HasAll(gs) => gs.iter().fold(true, |all, g| (positive(ctx, *g) > 0) & all),
+        Cond::HasFlag(f) => ctx.so_far.borrow().flags.iter().any(|x| x.as_str() == f),
+        Cond::HasNumber(kind) => crate::numbers::has(crate::engine::numbers_of(ctx), kind).unwrap_or(false),
+        Cond::Known(path) => crate::petition::has_path(&ctx.petition, path),
+        Cond::Cmp(op, a, b) => compare(*op, &value(a, ctx), &value(b, ctx)),
+        Cond::Contains(values, x) => {
+            let x = value(x, ctx);
+            values.iter().any(|v| compare(Op::Eq, v, &x))
+        }
+    }
+}
+
+fn positive(ctx: &Ctx, g: usize) -> u32 {
+    let n = ctx.matches.positive.get(g).copied().unwrap_or(0);
+    if n > 0 {
+        ctx.consulted.borrow_mut().push(g);
+    }
+    n
+}
+
+fn compare(op: Op, a: &Value, b: &Value) -> bool {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Unit, Value::Unit) => Some(Ordering::Equal),
+        _ => None,
+    };
+    match (op, ord) {
+        (Op::Eq, o) => o == Some(Ordering::Equal),
+        (Op::Ne, o) => o != Some(Ordering::Equal),
+        (_, None) => false,
+        (Op::Lt, Some(o)) => o == Ordering::Less,
+        (Op::Le, Some(o)) => o != Ordering::Greater,
+        (Op::Gt, Some(o)) => o == Ordering::Greater,
+        (Op::Ge, Some(o)) => o != Ordering::Less,
+    }
+}
+
+fn value(o: &Operand, ctx: &Ctx) -> Value {
+    match o {
+        Operand::Const(v) => v.clone(),
+        Operand::Count(g) => Value::Int(i64::from(positive(ctx, *g))),
+        Operand::Verdict(key) => {
+            let s = ctx.so_far.borrow();
+            let str_of = |x: &Option<rhai::ImmutableString>| x.as_ref().map_or(Value::Unit, |v| Value::Str(v.to_string()));
+            match *key {
+                "category" => str_of(&s.category),
+                "route" => str_of(&s.route),
+                "tier" => str_of(&s.tier),
+                "level" => str_of(&s.level),
+                "score" => Value::Int(s.score),
+                "accepted" => s.accepted.map_or(Value::Unit, Value::Bool),
+                "separated" => s.separated.map_or(Value::Unit, Value::Bool),
+                _ => Value::Unit,
+            }
+        }
+        Operand::Field(path) => {
+            let top = path.split('.').next().unwrap_or_default();
+            // `years_pending` is read as part of the history, like the Rhai getter.
+            let recorded: &'static str = match top {
+                "years_pending" => "history",
+                _ => crate::petition::FIELDS.iter().map(|(n, _)| *n).find(|n| *n == top).unwrap_or("text"),
+            };
+            ctx.fields.borrow_mut().push(recorded);
+            field(&ctx.petition, path)
+        }
+    }
+}
+
+fn field(p: &Petition, path: &str) -> Value {
+    let s = |x: Option<&String>| x.map_or(Value::Unit, |v| Value::Str(v.clone()));
+    let st = |x: Option<&'static str>| x.map_or(Value::Unit, |v| Value::Str(v.to_owned()));
+    let i = |x: Option<i64>| x.map_or(Value::Unit, Value::Int);
+    let b = |x: Option<bool>| x.map_or(Value::Unit, Value::Bool);
+    let h = p.history.as_ref();
+    let l = p.legal.as_ref();
+    let c = p.cross.as_ref();
+    let pl = p.place.as_ref();
+    match path {
+        "id" => match &p.id {
+            Some(serde_json::Value::String(v)) => Value::Str(v.clone()),
+            Some(other) => Value::Str(other.to_string()),
+            None => Value::Unit,
+        },
+        "title" => s(p.title.as_ref()),
+        "text" => Value::Str(p.text.clone()),
+        "submitted_at" => p.submitted_at.map_or(Value::Unit, |d| Value::Str(d.to_string())),
+        "channel" => st(p.channel.map(|x| x.as_str())),
+        "category" => st(p.category.map(|x| x.as_str())),
+        "topic" => s(p.topic.as_ref()),
+        "petitioners" => i(p.petitioners),
+        "people_involved" => i(p.people_involved),
+        "anonymous" => b(p.anonymous),
+        "years_pending" => match (h.and_then(|h| h.first_raised_at), p.submitted_at) {
+            (Some(first), Some(now)) => Value::Int(first.days_until(now).div_euclid(365)),
+            _ => Value::Unit,
+        },
+        "place.county" => s(pl.and_then(|x| x.county.as_ref())),
+        "place.town" => s(pl.and_then(|x| x.town.as_ref())),
+        "place.village" => s(pl.and_then(|x| x.village.as_ref())),
+        "history.prior_count" => i(h.and_then(|x| x.prior_count)),
+        "history.first_raised_at" => h.and_then(|x| x.first_raised_at).map_or(Value::Unit, |d| Value::Str(d.to_string())),
+        "history.highest_level" => st(h.and_then(|x| x.highest_level).map(|x| x.as_str())),
+        "history.national_visits" => i(h.and_then(|x| x.national_visits)),
+        "history.assigned_from_above" => i(h.and_then(|x| x.assigned_from_above)),
+        "history.stage" => st(h.and_then(|x| x.stage).map(|x| x.as_str())),
+        "legal.court" => st(l.and_then(|x| x.court).map(|x| x.as_str())),
+        "legal.arbitration" => st(l.and_then(|x| x.arbitration).map(|x| x.as_str())),
+        "legal.reconsideration" => st(l.and_then(|x| x.reconsideration).map(|x| x.as_str())),
+        "legal.police" => st(l.and_then(|x| x.police).map(|x| x.as_str())),
+        "cross.region" => b(c.and_then(|x| x.region)),
+        "cross.department" => b(c.and_then(|x| x.department)),
+        "cross.industry" => b(c.and_then(|x| x.industry)),
+        "cross.separation" => st(c.and_then(|x| x.separation).map(|x| x.as_str())),
+        _ => Value::Unit,
+    }
+}
