@@ -89,6 +89,7 @@ export function bind(getWasm) {
 
   // Runs a call into wasm; a trap poisons the module and becomes an `engine.crashed` error.
   function guard(fn) {
+    if (crashed) throw new FenliuError([crashedDiagnostic()]);
     try {
       return fn();
     } catch (e) {
@@ -124,9 +125,13 @@ export function bind(getWasm) {
     static async init() {}
 
     /** @param {import('./index.js').FenliuOptions} [options] */
-    constructor(options = {}) {
+    constructor(options) {
+      options ??= {};
       const wasm = wasmOrThrow();
       const files = rulesetJson(options.ruleset);
+      if (options.fingerprint != null && typeof options.fingerprint !== 'string') {
+        throw new FenliuError([diagnostic('options.fingerprint', `fingerprint 应是十六进制字符串，实际是 ${typeof options.fingerprint}`, '写成 64 位十六进制 SHA-256 指纹；省略则不固定指纹。')]);
+      }
       const maxOps = options.limits?.maxOperations;
       if (maxOps !== undefined && typeof maxOps !== 'number') {
         throw new FenliuError([diagnostic('options.limits', `limits.maxOperations 应是数字，实际是 ${typeof maxOps}`, '写成正整数，例如 100000；省略则用默认值。')]);

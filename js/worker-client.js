@@ -27,7 +27,12 @@ export function makeWorkerClass(spawn) {
      */
     static async create(options = {}) {
       const w = new FenliuWorker(options);
-      await w.#start();
+      try {
+        await w.#start();
+      } catch (e) {
+        w.terminate();
+        throw e;
+      }
       return w;
     }
 

@@ -57,6 +57,8 @@ pub(crate) enum Operand {
     Verdict(&'static str),
     /// `p.count("group")`.
     Count(usize),
+    /// `p.text.len()`: characters.
+    Len,
 }
 
 /// A translated condition.
@@ -86,45 +88,94 @@ const FIELD_PATHS: &[&str] = &[
 ];
 const VERDICT_KEYS: &[&str] = &["category", "route", "accepted", "separated", "score", "tier", "level"];
 
-/// Translates the single-expression anonymous functions of a file, by function name.
+/// A named helper function of a rule file: its parameters and, when its body is a single
+/// expression, that expression.
+type Helpers = HashMap<(String, usize), (Vec<String>, Option<Expr>)>;
+
+fn pos_key(p: rhai::Position) -> (usize, usize) {
+    (p.line().unwrap_or(0), p.position().unwrap_or(0))
+}
+
+/// Translates the single-expression anonymous functions of a file, by function name. Calls to
+/// the file's single-expression helper functions (`fn salient(p, group) { … }`) are inlined.
 pub(crate) fn translate_file(ast: &AST, groups: &HashMap<String, usize>) -> HashMap<String, Cond> {
-    let mut by_start: HashMap<rhai::Position, (String, String)> = HashMap::new();
+    let mut anon: HashMap<rhai::Position, (String, String)> = HashMap::new();
+    // Named functions by body range, to collect their top-level statements.
+    let mut named: Vec<((usize, usize), (usize, usize), String, Vec<String>)> = Vec::new();
     for f in ast.iter_fn_def() {
-        if f.name.starts_with("anon$") && f.params.len() == 1 {
-            if let Some(param) = f.params.first() {
-                by_start.insert(f.body.start_position(), (f.name.to_string(), param.to_string()));
+        let params: Vec<String> = f.params.iter().map(ToString::to_string).collect();
+        if f.name.starts_with("anon$") {
+            if let [param] = params.as_slice() {
+                anon.insert(f.body.start_position(), (f.name.to_string(), param.clone()));
             }
+        } else if !f.body.end_position().is_none() {
+            named.push((pos_key(f.body.start_position()), pos_key(f.body.end_position()), f.name.to_string(), params));
         }
     }
-    let mut out = HashMap::new();
     let mut ast = ast.clone();
     ast.clear_statements();
+    let mut anon_bodies: Vec<(String, String, Expr)> = Vec::new();
+    let mut helper_stmts: HashMap<(String, usize), Vec<Option<Expr>>> = HashMap::new();
     ast.walk(&mut |path: &[ASTNode]| {
-        // A single-expression body starts where its one statement starts.
         if let [ASTNode::Stmt(stmt)] = path {
-            if let (Some((name, param)), rhai::Stmt::Expr(e)) = (by_start.get(&stmt.position()), stmt) {
-                let t = Translator { param, groups };
-                if let Some(c) = t.cond(e) {
-                    out.insert(name.clone(), c);
+            let expr = match stmt {
+                rhai::Stmt::Expr(e) => Some((**e).clone()),
+                _ => None,
+            };
+            // A single-expression anonymous body starts where its one statement starts.
+            if let Some((name, param)) = anon.get(&stmt.position()) {
+                if let Some(e) = expr.clone() {
+                    anon_bodies.push((name.clone(), param.clone(), e));
                 }
+            }
+            let at = pos_key(stmt.position());
+            if let Some((_, _, name, params)) = named.iter().find(|(start, end, ..)| *start < at && at < *end) {
+                helper_stmts.entry((name.clone(), params.len())).or_default().push(expr);
             }
         }
         true
     });
+    let helpers: Helpers = named
+        .iter()
+        .map(|(_, _, name, params)| {
+            let key = (name.clone(), params.len());
+            let body = match helper_stmts.get(&key).map(Vec::as_slice) {
+                Some([Some(e)]) => Some(e.clone()),
+                _ => None,
+            };
+            (key, (params.clone(), body))
+        })
+        .collect();
+    let mut out = HashMap::new();
+    for (name, param, e) in anon_bodies {
+        let t = Translator { param: &param, groups, env: HashMap::new(), helpers: &helpers, depth: 0 };
+        if let Some(c) = t.cond(&e) {
+            out.insert(name, c);
+        }
+    }
     out
 }
 
 struct Translator<'a> {
+    /// The name the petition goes by in the expression being translated.
     param: &'a str,
     groups: &'a HashMap<String, usize>,
+    /// Constant arguments of an inlined helper, by parameter name.
+    env: HashMap<String, Value>,
+    helpers: &'a Helpers,
+    depth: usize,
 }
+
+/// How deep helper calls are inlined (recursive helpers stay in Rhai).
+const MAX_INLINE_DEPTH: usize = 4;
 
 impl Translator<'_> {
     fn cond(&self, e: &Expr) -> Option<Cond> {
         match e {
             Expr::And(items, _) => items.iter().map(|x| self.cond(x)).collect::<Option<Vec<_>>>().map(Cond::And),
             Expr::Or(items, _) => items.iter().map(|x| self.cond(x)).collect::<Option<Vec<_>>>().map(Cond::Or),
-            Expr::FnCall(call, _) if call.op_token.is_some() => {
+            Expr::FnCall(call, _) if call.op_token.is_none() => self.inline(call),
+            Expr::FnCall(call, _) => {
                 let op = match call.name.as_str() {
                     "!" => {
                         let [x] = call.args.as_slice() else { return None };
@@ -149,42 +200,29 @@ impl Translator<'_> {
                     if call.name.as_str() != "contains" {
                         return None;
                     }
-                    let values = items.iter().map(constant).collect::<Option<Vec<_>>>()?;
+                    let values = items.iter().map(|i| self.constant(i)).collect::<Option<Vec<_>>>()?;
                     return Some(Cond::Contains(values, self.operand(x)?));
                 }
                 if !self.is_param(&bin.lhs) {
                     return None;
                 }
-                let arg = call.args.first();
-                let strings = |e: Option<&Expr>| -> Option<Vec<String>> {
-                    match e? {
-                        Expr::StringConstant(s, _) => Some(vec![s.to_string()]),
-                        Expr::Array(items, _) => items
-                            .iter()
-                            .map(|i| match i {
-                                Expr::StringConstant(s, _) => Some(s.to_string()),
-                                _ => None,
-                            })
-                            .collect(),
-                        _ => None,
-                    }
+                let [arg] = call.args.as_slice() else { return None };
+                let (names, single) = match arg {
+                    Expr::Array(items, _) => (items.iter().map(|i| self.string(i)).collect::<Option<Vec<_>>>()?, false),
+                    other => (vec![self.string(other)?], true),
                 };
-                if call.args.len() != 1 {
-                    return None;
-                }
-                let names = strings(arg)?;
-                let group = |i: usize| names.get(i).and_then(|n| self.groups.get(n).copied());
+                let first = names.first()?.clone();
+                let group = || self.groups.get(&first).copied();
                 let all_groups = || names.iter().map(|n| self.groups.get(n).copied()).collect::<Option<Vec<_>>>();
-                let single = matches!(arg, Some(Expr::StringConstant(..)));
                 Some(match call.name.as_str() {
-                    "has" if single => Cond::Has(group(0)?),
-                    "in_title" if single => Cond::InTitle(group(0)?),
-                    "negated" if single => Cond::Negated(group(0)?),
+                    "has" if single => Cond::Has(group()?),
+                    "in_title" if single => Cond::InTitle(group()?),
+                    "negated" if single => Cond::Negated(group()?),
                     "has_any" if !single => Cond::HasAny(all_groups()?),
                     "has_all" if !single => Cond::HasAll(all_groups()?),
-                    "has_flag" if single => Cond::HasFlag(names.first()?.clone()),
-                    "has_number" if single && crate::numbers::KINDS.contains(&names.first()?.as_str()) => Cond::HasNumber(names.first()?.clone()),
-                    "known" if single && crate::petition::PATHS.contains(&names.first()?.as_str()) => Cond::Known(names.first()?.clone()),
+                    "has_flag" if single => Cond::HasFlag(first),
+                    "has_number" if single && crate::numbers::KINDS.contains(&first.as_str()) => Cond::HasNumber(first),
+                    "known" if single && crate::petition::PATHS.contains(&first.as_str()) => Cond::Known(first),
                     _ => return None,
                 })
             }
@@ -192,12 +230,47 @@ impl Translator<'_> {
         }
     }
 
+    /// `helper(p, "const", …)`: translates the helper's single expression with its parameters
+    /// bound.
+    fn inline(&self, call: &rhai::FnCallExpr) -> Option<Cond> {
+        if self.depth >= MAX_INLINE_DEPTH {
+            return None;
+        }
+        let (params, body) = self.helpers.get(&(call.name.to_string(), call.args.len()))?;
+        let body = body.as_ref()?;
+        let mut param = None;
+        let mut env = HashMap::new();
+        for (name, arg) in params.iter().zip(call.args.iter()) {
+            if self.is_param(arg) {
+                param = Some(name.as_str());
+            } else {
+                env.insert(name.clone(), self.constant(arg)?);
+            }
+        }
+        let t = Translator { param: param?, groups: self.groups, env, helpers: self.helpers, depth: self.depth + 1 };
+        t.cond(body)
+    }
+
     fn is_param(&self, e: &Expr) -> bool {
         matches!(e, Expr::Variable(v, _, _) if v.1.as_str() == self.param)
     }
 
+    fn constant(&self, e: &Expr) -> Option<Value> {
+        match e {
+            Expr::Variable(v, _, _) => self.env.get(v.1.as_str()).cloned(),
+            other => constant(other),
+        }
+    }
+
+    fn string(&self, e: &Expr) -> Option<String> {
+        match self.constant(e)? {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
     fn operand(&self, e: &Expr) -> Option<Operand> {
-        if let Some(v) = constant(e) {
+        if let Some(v) = self.constant(e) {
             return Some(Operand::Const(v));
         }
         let Expr::Dot(bin, _, _) = e else { return None };
@@ -206,16 +279,23 @@ impl Translator<'_> {
         }
         match &bin.rhs {
             Expr::Property(p, _) => FIELD_PATHS.iter().find(|f| **f == p.2.as_str()).map(|f| Operand::Field(f)),
-            Expr::Dot(inner, _, _) => {
-                let (Expr::Property(a, _), Expr::Property(b, _)) = (&inner.lhs, &inner.rhs) else { return None };
-                if a.2.as_str() == "verdict" {
-                    return VERDICT_KEYS.iter().find(|k| **k == b.2.as_str()).map(|k| Operand::Verdict(k));
+            Expr::Dot(inner, _, _) => match (&inner.lhs, &inner.rhs) {
+                (Expr::Property(a, _), Expr::Property(b, _)) => {
+                    if a.2.as_str() == "verdict" {
+                        return VERDICT_KEYS.iter().find(|k| **k == b.2.as_str()).map(|k| Operand::Verdict(k));
+                    }
+                    let path = format!("{}.{}", a.2, b.2);
+                    FIELD_PATHS.iter().find(|f| **f == path).map(|f| Operand::Field(f))
                 }
-                let path = format!("{}.{}", a.2, b.2);
-                FIELD_PATHS.iter().find(|f| **f == path).map(|f| Operand::Field(f))
-            }
+                // `p.text.len()`: length in characters. (Not the title: `().len()` is an error in
+                // Rhai when there is no title, and native evaluation never errs.)
+                (Expr::Property(a, _), Expr::MethodCall(m, _)) if m.name.as_str() == "len" && m.args.is_empty() && a.2.as_str() == "text" => {
+                    Some(Operand::Len)
+                }
+                _ => None,
+            },
             Expr::MethodCall(call, _) if call.name.as_str() == "count" => match call.args.as_slice() {
-                [Expr::StringConstant(s, _)] => self.groups.get(s.as_str()).map(|g| Operand::Count(*g)),
+                [arg] => self.string(arg).and_then(|s| self.groups.get(&s).copied()).map(Operand::Count),
                 _ => None,
             },
             _ => None,
@@ -294,6 +374,10 @@ fn value(o: &Operand, ctx: &Ctx) -> Value {
     match o {
         Operand::Const(v) => v.clone(),
         Operand::Count(g) => Value::Int(i64::from(positive(ctx, *g))),
+        Operand::Len => {
+            ctx.fields.borrow_mut().push("text");
+            Value::Int(ctx.petition.text.chars().count() as i64)
+        }
         Operand::Verdict(key) => {
             let s = ctx.so_far.borrow();
             let str_of = |x: &Option<rhai::ImmutableString>| x.as_ref().map_or(Value::Unit, |v| Value::Str(v.to_string()));

@@ -203,6 +203,8 @@ test('options are checked: ruleset type, limits', () => {
   assert.throws(() => new Fenliu({ ruleset: { 'manifest.toml': 5 } }), (e) => e.code === 'options.ruleset');
   assert.throws(() => new Fenliu({ limits: { maxOperations: '1' } }), (e) => e.code === 'options.limits');
   assert.throws(() => new Fenliu({ limits: { maxOperations: -1 } }), (e) => e.code === 'options.limits');
+  assert.throws(() => new Fenliu({ fingerprint: 42 }), (e) => e.code === 'options.fingerprint');
+  assert.equal(new Fenliu(null).ruleset.name, new Fenliu().ruleset.name);
 });
 
 test('fingerprint pinning: the right one (any case) is accepted, a wrong one refused', () => {
