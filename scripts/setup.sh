@@ -25,7 +25,8 @@ fi
 
 [ "$what" = rust ] && exit 0
 
-if [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   if [ -f package-lock.json ]; then
     say "npm ci"
     npm ci --no-audit --no-fund
@@ -35,11 +36,17 @@ if [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/playwright-core ] || [ 
   fi
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
-  # Debian's Chromium for the browser tests (playwright's own browser download cannot work here).
-  say "apt-get install chromium"
+# Debian's Chromium for the browser tests (playwright's own browser download cannot work here),
+# and a CJK font so the screenshots in test-results/ are legible (the tests do not need it).
+apt_packages=()
+[ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+if ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then
+  apt_packages+=(fonts-noto-cjk)
+fi
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "apt-get install ${apt_packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 say "ready"

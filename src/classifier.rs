@@ -443,7 +443,7 @@ impl Classifier {
             .hits
             .iter()
             .filter(|h| !h.negated && groups.binary_search(&h.group).is_ok())
-            .map(|h| self.lexicon.hit(h, &ctx.matches))
+            .map(|h| self.lexicon.hit(h))
             .collect();
         let mut fields: Vec<&'static str> = ctx.fields.borrow().clone();
         fields.sort_unstable();

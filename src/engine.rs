@@ -192,10 +192,7 @@ impl Part {
 
 /// Kinds of personal numbers in the title and text, scanned on first use.
 pub(crate) fn numbers_of(ctx: &Ctx) -> u8 {
-    *ctx.numbers.get_or_init(|| {
-        let title = ctx.petition.title.as_deref().map(crate::lexicon::fold).unwrap_or_default();
-        crate::numbers::scan(&title) | crate::numbers::scan(&crate::lexicon::fold(&ctx.petition.text))
-    })
+    *ctx.numbers.get_or_init(|| ctx.matches.folded.iter().fold(0, |found, text| found | crate::numbers::scan(text)))
 }
 
 /// The `p` that rules receive: `|p| p.has("wage_arrears") && p.legal.arbitration == ()`.

@@ -155,9 +155,9 @@ pub(crate) struct RawHit {
     pub group: usize,
     pub pattern: usize,
     pub field: Field,
-    /// Byte offsets in the folded field.
-    pub start: usize,
-    pub end: usize,
+    /// UTF-16 offsets in the field (JavaScript string indices).
+    pub start: u32,
+    pub end: u32,
     pub negated: bool,
 }
 
@@ -353,16 +353,24 @@ impl Lexicon {
             found.iter().any(|&(g2, _, s2, e2)| g2 == g && s2 <= s && e <= e2 && (s2, e2) != (s, e))
         };
         let kept: Vec<(usize, usize, usize, usize)> = found.iter().copied().filter(|h| !inner(h)).collect();
+        // UTF-16 offsets in one forward walk: hits are sorted by start.
+        let (mut byte, mut unit) = (0usize, 0u32);
+        let utf16 = |s: &str| s.chars().map(|c| c.len_utf16() as u32).sum::<u32>();
         for (g, p, s, e) in kept {
             if excepts.iter().any(|&(eg, es, ee)| eg == g && es <= s && e <= ee) {
                 continue;
             }
+            if s >= byte {
+                unit += utf16(text.get(byte..s).unwrap_or_default());
+                byte = s;
+            }
+            let (start, end) = (unit, unit + utf16(text.get(s..e).unwrap_or_default()));
             let negatable = self.groups.get(g).is_some_and(|gr| gr.negatable);
             let negated = negatable && self.is_negated(text, s);
             if let Some(c) = if negated { m.negated.get_mut(g) } else { m.positive.get_mut(g) } {
                 *c += 1;
             }
-            m.hits.push(RawHit { group: g, pattern: p, field, start: s, end: e, negated });
+            m.hits.push(RawHit { group: g, pattern: p, field, start, end, negated });
         }
     }
 
@@ -382,15 +390,13 @@ impl Lexicon {
     }
 
     /// Turns raw hits into reportable ones, with UTF-16 offsets.
-    pub(crate) fn hit(&self, raw: &RawHit, m: &Matches) -> Hit {
-        let folded = m.folded.get(usize::from(raw.field == Field::Text)).map(String::as_str).unwrap_or_default();
-        let utf16 = |byte: usize| folded.get(..byte).map_or(0, |s| s.chars().map(|c| c.len_utf16() as u32).sum());
+    pub(crate) fn hit(&self, raw: &RawHit) -> Hit {
         Hit {
             group: self.groups.get(raw.group).map(|g| g.id.clone()).unwrap_or_default(),
             word: self.words.get(raw.pattern).cloned().unwrap_or_default(),
             field: raw.field,
-            start: utf16(raw.start),
-            end: utf16(raw.end),
+            start: raw.start,
+            end: raw.end,
             negated: raw.negated,
         }
     }
@@ -471,7 +477,7 @@ mod tests {
     fn full_width_and_case_fold_keep_offsets() {
         let l = lexicon(&[("p2p", &["P2P"], &[])]);
         let m = l.scan(None, "😀被ｐ２ｐ骗了");
-        let hit = m.hits.first().map(|h| l.hit(h, &m)).map(|h| (h.start, h.end));
+        let hit = m.hits.first().map(|h| l.hit(h)).map(|h| (h.start, h.end));
         // 😀 is two UTF-16 units, 被 one: the hit starts at 3.
         assert_eq!(hit, Some((3, 6)));
     }

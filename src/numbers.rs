@@ -7,39 +7,39 @@
 /// Kinds of numbers rules can ask for with `p.has_number("…")`.
 pub const KINDS: &[&str] = &["id_card", "mobile", "landline", "bank_card", "masked", "any"];
 
-/// Which kinds of numbers a text contains, as a bit set over [`KINDS`] (without `any`).
+/// Which kinds of numbers a folded text contains, as a bit set over [`KINDS`] (without `any`).
 pub(crate) fn scan(folded: &str) -> u8 {
+    let b = folded.as_bytes();
+    let part = |c: u8| c.is_ascii_digit() || c == b'*';
     let mut found = 0u8;
-    let chars: Vec<char> = folded.chars().collect();
+    let mut digits: Vec<u8> = Vec::with_capacity(24);
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars.get(i).copied().unwrap_or(' ');
-        if c.is_ascii_digit() || c == '*' {
-            // A run of digits, X, '*', with single separators inside.
-            let start = i;
-            let mut digits = String::new();
-            let mut stars = 0;
-            let mut j = i;
-            while let Some(&d) = chars.get(j) {
-                let next_is_part = chars.get(j + 1).is_some_and(|n| n.is_ascii_digit() || *n == '*');
-                if d.is_ascii_digit() {
-                    digits.push(d);
-                } else if d == '*' {
-                    stars += 1;
-                } else if (d == 'x') && digits.len() == 17 {
-                    digits.push('x');
-                } else if (d == '-' || d == ' ') && next_is_part && j > start {
-                    // separator inside a number
-                } else {
-                    break;
-                }
-                j += 1;
-            }
-            found |= classify(&digits, stars);
-            i = j.max(i + 1);
-        } else {
+    while i < b.len() {
+        if !b.get(i).copied().is_some_and(part) {
             i += 1;
+            continue;
         }
+        // A run of digits and '*', with single spaces or hyphens inside, and an ID card's
+        // final x.
+        digits.clear();
+        let mut stars = 0;
+        let mut j = i;
+        while let Some(&c) = b.get(j) {
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else if c == b'*' {
+                stars += 1;
+            } else if c == b'x' && digits.len() == 17 {
+                digits.push(c);
+            } else if (c == b'-' || c == b' ') && b.get(j + 1).copied().is_some_and(part) {
+                // a separator inside the number
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        found |= classify(&String::from_utf8_lossy(&digits), stars);
+        i = j.max(i + 1);
     }
     found
 }
