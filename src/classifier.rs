@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope, AST};
-use sha2::{Digest, Sha256};
 
 use crate::check::{check_file, Known};
 use crate::date::Date;
@@ -19,7 +18,7 @@ use crate::error::{Diagnostic, Error, Location, Result};
 use crate::lexicon::Lexicon;
 use crate::petition::{Petition, PATHS};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
-use crate::ruleset::{hex, kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
+use crate::ruleset::{kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
 #[cfg(test)]
 use crate::cases;
 use crate::verdict::{Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict, Violation};
@@ -387,7 +386,7 @@ impl Classifier {
             log: log_lines,
             ruleset: self.info.clone(),
             engine: crate::VERSION,
-            input_hash: hex(&Sha256::digest(petition.canonical_json().as_bytes())),
+            input_hash: petition.input_hash(),
         })
     }
 

@@ -164,13 +164,35 @@ pub(crate) struct RawHit {
 /// Folds full-width ASCII to half-width and ASCII letters to lower case, one character for one
 /// character of the same UTF-16 width, so offsets in the folded text are offsets in the original.
 pub(crate) fn fold(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c).to_ascii_lowercase(),
-            _ => c.to_ascii_lowercase(),
-        })
-        .collect()
+    // Byte-level: full-width forms U+FF01..U+FF5E are EF BC 81..EF BD 9E in UTF-8, U+3000 is
+    // E3 80 80; each becomes one ASCII byte, so the result stays valid UTF-8.
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let next = (bytes.get(i + 1).copied(), bytes.get(i + 2).copied());
+        match (b, next) {
+            (0xEF, (Some(b1 @ (0xBC | 0xBD)), Some(b2))) => {
+                let cp = 0xF000 | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+                if (0xFF01..=0xFF5E).contains(&cp) {
+                    out.push(u8::try_from(cp - 0xFEE0).unwrap_or(b'?').to_ascii_lowercase());
+                } else {
+                    out.extend_from_slice(&[b, b1, b2]);
+                }
+                i += 3;
+            }
+            (0xE3, (Some(0x80), Some(0x80))) => {
+                out.push(b' ');
+                i += 3;
+            }
+            _ => {
+                out.push(b.to_ascii_lowercase());
+                i += 1;
+            }
+        }
+    }
+    // INVARIANT: whole characters were replaced by ASCII bytes; the rest was copied.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 /// Whether a match that begins or ends with an ASCII letter or digit is not glued to another
@@ -346,13 +368,23 @@ impl Lexicon {
         if found.is_empty() {
             return;
         }
-        found.sort_by_key(|&(g, p, s, _)| (s, g, p));
+        // Longer words first at the same start, so that nested ones can be dropped in one sweep.
+        found.sort_unstable_by_key(|&(g, p, s, e)| (s, std::cmp::Reverse(e), g, p));
         // One mention is one hit: within a group, a word inside a longer word of the same group
-        // (乱停 inside 乱停乱放) does not count again.
-        let inner = |&(g, _, s, e): &(usize, usize, usize, usize)| {
-            found.iter().any(|&(g2, _, s2, e2)| g2 == g && s2 <= s && e <= e2 && (s2, e2) != (s, e))
-        };
-        let kept: Vec<(usize, usize, usize, usize)> = found.iter().copied().filter(|h| !inner(h)).collect();
+        // (乱停 inside 乱停乱放) does not count again. A hit is inside an earlier-starting one
+        // exactly when the group's furthest end so far reaches its end (patterns are distinct,
+        // so no two hits of a group share a span).
+        let mut reach: Vec<(usize, usize)> = Vec::new();
+        let mut kept: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(found.len());
+        for h in found {
+            let (g, _, _, e) = h;
+            match reach.iter_mut().find(|(rg, _)| *rg == g) {
+                Some((_, furthest)) if *furthest >= e => continue,
+                Some((_, furthest)) => *furthest = e,
+                None => reach.push((g, e)),
+            }
+            kept.push(h);
+        }
         // UTF-16 offsets in one forward walk: hits are sorted by start.
         let (mut byte, mut unit) = (0usize, 0u32);
         let utf16 = |s: &str| s.chars().map(|c| c.len_utf16() as u32).sum::<u32>();
@@ -458,6 +490,13 @@ mod tests {
         for &(text, pos, neg) in table {
             assert_eq!(has(&l, text, "sue"), (pos, neg), "{text}");
         }
+    }
+
+    #[test]
+    fn fold_maps_full_width_forms_one_for_one() {
+        assert_eq!(fold("Ａ１，ｂ　Ｚ。～😀"), "a1,b z。~😀");
+        let original = "被ｐ２ｐ骗了，ＡＢＣ";
+        assert_eq!(fold(original).chars().count(), original.chars().count());
     }
 
     #[test]

@@ -267,6 +267,15 @@ impl Petition {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// SHA-256 (hex) of [`Petition::canonical_json`], streamed into the hasher.
+    pub fn input_hash(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        // INVARIANT: writing into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut h, self);
+        crate::ruleset::hex(&h.finalize())
+    }
+
     /// The text the rules match on: title and text joined by a newline.
     pub fn full_text(&self) -> String {
         match &self.title {
