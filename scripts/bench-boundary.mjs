@@ -26,21 +26,34 @@ const today = '2024-06-01';
 let same = 0;
 for (let i = 0; i < msgs.length; i++) if (engine.classify(msgs[i], today) === JSON.stringify(engine.classifyValue(objs[i], today))) same++;
 
-function bench(name, fn, items) {
-  for (const it of items) fn(it);
-  const ts = [];
-  for (let r = 0; r < 3; r++) for (const it of items) { const t = performance.now(); fn(it); ts.push(performance.now() - t); }
-  ts.sort((a, b) => a - b);
-  const us = (x) => (x * 1000).toFixed(1).padStart(7);
-  console.log(`${name.padEnd(58)} ${us(ts[ts.length >> 1])} ${us(ts[Math.floor(ts.length * 0.99)])} ${us(ts.reduce((a, b) => a + b) / ts.length)}`);
+// The ways are interleaved per message (in rotating order), so a change in machine load hits
+// them all alike.
+const ways = [
+  ['core alone (JSON string in, nothing out)', (i) => engine.classifyNothing(msgs[i], today)],
+  ['JSON string in, JSON string out', (i) => engine.classify(msgs[i], today)],
+  ['JSON string in, string out + JSON.parse (the package)', (i) => JSON.parse(engine.classify(msgs[i], today))],
+  ['object: JSON.stringify in, JSON.parse out (the package)', (i) => JSON.parse(engine.classify(JSON.stringify(objs[i]), today))],
+  ['object: serde-wasm-bindgen in and out', (i) => engine.classifyValue(objs[i], today)],
+  ['serde-wasm-bindgen, then JSON.stringify for the CLI bytes', (i) => JSON.stringify(engine.classifyValue(objs[i], today))],
+];
+const times = ways.map(() => []);
+for (let i = 0; i < msgs.length; i++) for (const [, fn] of ways) fn(i); // warm-up
+for (let r = 0; r < 3; r++) {
+  for (let i = 0; i < msgs.length; i++) {
+    for (let k = 0; k < ways.length; k++) {
+      const w = (k + i + r) % ways.length;
+      const t = performance.now();
+      ways[w][1](i);
+      times[w].push(performance.now() - t);
+    }
+  }
 }
-console.log(`${msgs.length} messages × 3 rounds; µs per call${' '.repeat(27)}median     p99    mean`);
-bench('core alone (JSON string in, nothing out)', (m) => engine.classifyNothing(m, today), msgs);
-bench('JSON string in, JSON string out', (m) => engine.classify(m, today), msgs);
-bench('JSON string in, string out + JSON.parse (the package)', (m) => JSON.parse(engine.classify(m, today)), msgs);
-bench('object: JSON.stringify in, JSON.parse out (the package)', (o) => JSON.parse(engine.classify(JSON.stringify(o), today)), objs);
-bench('object: serde-wasm-bindgen in and out', (o) => engine.classifyValue(o, today), objs);
-bench('serde-wasm-bindgen, then JSON.stringify for the CLI bytes', (o) => JSON.stringify(engine.classifyValue(o, today)), objs);
+const us = (x) => (x * 1000).toFixed(1).padStart(7);
+console.log(`${msgs.length} messages × 3 rounds, interleaved; µs per call          median     p99    mean`);
+ways.forEach(([name], w) => {
+  const ts = times[w].sort((a, b) => a - b);
+  console.log(`${name.padEnd(58)} ${us(ts[ts.length >> 1])} ${us(ts[Math.floor(ts.length * 0.99)])} ${us(ts.reduce((a, b) => a + b) / ts.length)}`);
+});
 console.log(`serde-wasm-bindgen gave the CLI's bytes (after JSON.stringify) for ${same} of ${msgs.length}`);
 const shipped = `${root}dist/wasm/fenliu_bg.wasm`;
 if (existsSync(shipped)) {

@@ -259,6 +259,7 @@ fn register_view(engine: &mut Engine) {
                 _ => Dynamic::UNIT,
             }
         })
+        .register_get("bodies_count", |v: &mut View| opt(v.read("bodies").bodies.as_ref().map(|b| b.len() as i64)))
         .register_get("bodies", |v: &mut View| match &v.read("bodies").bodies {
             Some(b) => Dynamic::from_array(b.iter().map(|s| Dynamic::from(s.clone())).collect()),
             None => Dynamic::UNIT,

@@ -81,7 +81,7 @@ pub(crate) enum Cond {
 
 const FIELD_PATHS: &[&str] = &[
     "id", "title", "text", "submitted_at", "channel", "category", "topic", "petitioners", "people_involved", "anonymous",
-    "years_pending", "place.county", "place.town", "place.village", "history.prior_count", "history.first_raised_at",
+    "years_pending", "bodies_count", "place.county", "place.town", "place.village", "history.prior_count", "history.first_raised_at",
     "history.highest_level", "history.national_visits", "history.assigned_from_above", "history.stage", "legal.court",
     "legal.arbitration", "legal.reconsideration", "legal.police", "cross.region", "cross.department", "cross.industry",
     "cross.separation",
@@ -397,6 +397,7 @@ fn value(o: &Operand, ctx: &Ctx) -> Value {
             // `years_pending` is read as part of the history, like the Rhai getter.
             let recorded: &'static str = match top {
                 "years_pending" => "history",
+                "bodies_count" => "bodies",
                 _ => crate::petition::FIELDS.iter().map(|(n, _)| *n).find(|n| *n == top).unwrap_or("text"),
             };
             ctx.fields.borrow_mut().push(recorded);
@@ -429,6 +430,7 @@ fn field(p: &Petition, path: &str) -> Value {
         "petitioners" => i(p.petitioners),
         "people_involved" => i(p.people_involved),
         "anonymous" => b(p.anonymous),
+        "bodies_count" => p.bodies.as_ref().map_or(Value::Unit, |b| Value::Int(b.len() as i64)),
         "years_pending" => match (h.and_then(|h| h.first_raised_at), p.submitted_at) {
             (Some(first), Some(now)) => Value::Int(first.days_until(now).div_euclid(365)),
             _ => Value::Unit,

@@ -663,6 +663,7 @@ pub(crate) const FIELDS: &[(&str, FieldKind)] = &[
     ("cross", FieldKind::Object(&["region", "department", "industry", "separation"])),
     ("verdict", FieldKind::Object(&["category", "route", "accepted", "separated", "score", "tier", "level", "flags"])),
     ("years_pending", FieldKind::Scalar),
+    ("bodies_count", FieldKind::Scalar),
 ];
 
 /// Shape of a field the rules can read.
@@ -732,7 +733,7 @@ pub(crate) fn is_known_path(path: &str) -> bool {
     let mut parts = path.splitn(2, '.');
     let head = parts.next().unwrap_or_default();
     let tail = parts.next();
-    FIELDS.iter().filter(|(name, _)| *name != "verdict" && *name != "years_pending").any(|(name, kind)| {
+    FIELDS.iter().filter(|(name, _)| !matches!(*name, "verdict" | "years_pending" | "bodies_count")).any(|(name, kind)| {
         *name == head
             && match (kind, tail) {
                 (_, None) => true,
