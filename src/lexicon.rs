@@ -165,14 +165,19 @@ pub(crate) struct RawHit {
 /// character of the same UTF-16 width, so offsets in the folded text are offsets in the original.
 pub(crate) fn fold(text: &str) -> String {
     // Byte-level: full-width forms U+FF01..U+FF5E are EF BC 81..EF BD 9E in UTF-8, U+3000 is
-    // E3 80 80; each becomes one ASCII byte, so the result stays valid UTF-8.
+    // E3 80 80; each becomes one ASCII byte, so the result stays valid UTF-8. Runs of other
+    // bytes are copied whole.
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let next = (bytes.get(i + 1).copied(), bytes.get(i + 2).copied());
-        match (b, next) {
-            (0xEF, (Some(b1 @ (0xBC | 0xBD)), Some(b2))) => {
+    while i < bytes.len() {
+        let rest = bytes.get(i..).unwrap_or_default();
+        let run = rest.iter().position(|&b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase()).unwrap_or(rest.len());
+        out.extend_from_slice(rest.get(..run).unwrap_or_default());
+        i += run;
+        let Some(&b) = bytes.get(i) else { break };
+        match (b, bytes.get(i + 1).copied(), bytes.get(i + 2).copied()) {
+            (0xEF, Some(b1 @ (0xBC | 0xBD)), Some(b2)) => {
                 let cp = 0xF000 | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
                 if (0xFF01..=0xFF5E).contains(&cp) {
                     out.push(u8::try_from(cp - 0xFEE0).unwrap_or(b'?').to_ascii_lowercase());
@@ -181,7 +186,7 @@ pub(crate) fn fold(text: &str) -> String {
                 }
                 i += 3;
             }
-            (0xE3, (Some(0x80), Some(0x80))) => {
+            (0xE3, Some(0x80), Some(0x80)) => {
                 out.push(b' ');
                 i += 3;
             }

@@ -255,8 +255,9 @@ impl Ruleset {
         for (path, src) in self.files.iter().filter(|(p, _)| kind_of(p) == FileKind::Lexicon) {
             match parse_toml::<BTreeMap<String, GroupSpec>>(path, src) {
                 Ok(groups) => {
+                    let headers = table_lines(src);
                     for (id, spec) in groups {
-                        let loc = find_table(src, &id).map(|off| Location::from_byte_offset(path, src, off));
+                        let loc = headers.get(id.as_str()).map(|&(line, column)| Location { file: path.clone(), line, column });
                         out.push((id, spec, loc));
                     }
                 }
@@ -271,17 +272,19 @@ impl Ruleset {
     }
 }
 
-/// Byte offset of the `[id]` table header in a TOML source.
-fn find_table(src: &str, id: &str) -> Option<usize> {
-    let header = format!("[{id}]");
-    let mut offset = 0;
-    for line in src.split_inclusive('\n') {
-        if line.trim_start().starts_with(&header) {
-            return Some(offset + (line.len() - line.trim_start().len()));
+/// Line and column of each `[id]` table header in a TOML source, in one pass.
+fn table_lines(src: &str) -> std::collections::HashMap<&str, (u32, u32)> {
+    let mut out = std::collections::HashMap::new();
+    for (n, line) in src.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(id) = trimmed.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            if !trimmed.starts_with("[[") {
+                let column = line.len() - trimmed.len() + 1;
+                out.entry(id.trim()).or_insert((n as u32 + 1, column as u32));
+            }
         }
-        offset += line.len();
     }
-    None
+    out
 }
 
 /// Parses TOML with errors located at file, line and column.

@@ -57,7 +57,7 @@ function renderVerdict(v) {
   $('route-name').textContent = v.route.name;
   $('route-handler').textContent = v.route.handler;
   $('route-kind').textContent = v.route.accepted
-    ? '可以作为信访事项受理，按信访程序办理。'
+    ? '可以受理，由上述机关依法办理。'
     : `不作为信访事项受理，请通过上述法定途径办理${v.separated ? '（诉访分离）' : ''}。`;
   $('guidance').textContent = v.route.guidance;
 
