@@ -208,7 +208,7 @@ fn ascii_bounded(text: &str, start: usize, end: usize) -> bool {
     let last = text.get(..end).and_then(|s| s.chars().next_back());
     let before = text.get(..start).and_then(|s| s.chars().next_back());
     let after = text.get(end..).and_then(|s| s.chars().next());
-    !(alnum(first) && alnum(before)) && !(alnum(last) && alnum(after))
+    !(alnum(first) && alnum(before) || alnum(last) && alnum(after))
 }
 
 fn is_clause_end(c: char) -> bool {

@@ -101,7 +101,9 @@ fn pos_key(p: rhai::Position) -> (usize, usize) {
 pub(crate) fn translate_file(ast: &AST, groups: &HashMap<String, usize>) -> HashMap<String, Cond> {
     let mut anon: HashMap<rhai::Position, (String, String)> = HashMap::new();
     // Named functions by body range, to collect their top-level statements.
-    let mut named: Vec<((usize, usize), (usize, usize), String, Vec<String>)> = Vec::new();
+    // (body start, body end, name, parameters)
+    type Named = ((usize, usize), (usize, usize), String, Vec<String>);
+    let mut named: Vec<Named> = Vec::new();
     for f in ast.iter_fn_def() {
         let params: Vec<String> = f.params.iter().map(ToString::to_string).collect();
         if f.name.starts_with("anon$") {
