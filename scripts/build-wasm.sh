@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package's wasm: cargo (wasm32, the release profile of Cargo.toml) → wasm-bindgen
+# Builds the npm package's wasm: cargo (wasm32, the `wasm` profile of Cargo.toml) → wasm-bindgen
 # (--target web: one glue file that browsers, bundlers and Node all load; see js/). Prints the
 # .wasm size raw and gzipped.
 #
@@ -14,12 +14,12 @@ target_dir=${CARGO_TARGET_DIR:-target}
 
 bash scripts/setup.sh rust
 
-cargo build --target wasm32-unknown-unknown --release --no-default-features --features "$features"
+cargo build --target wasm32-unknown-unknown --profile wasm --no-default-features --features "$features"
 rm -rf "$out"
 # The name section (function names for stack traces) is 30 % of the gzipped module; a trap is
 # a bug report either way, and the JS wrapper turns it into `engine.crashed`.
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir "$out" --out-name fenliu "$target_dir/wasm32-unknown-unknown/release/fenliu.wasm"
+  --out-dir "$out" --out-name fenliu "$target_dir/wasm32-unknown-unknown/wasm/fenliu.wasm"
 
 wasm="$out/fenliu_bg.wasm"
 raw=$(stat -c %s "$wasm")

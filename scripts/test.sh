@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 
-echo "== clippy"
+echo "== clippy (native, and the wasm layer)"
 cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --no-default-features --features wasm-bench -- -D warnings
 
 echo "== cargo test"
 cargo test --quiet
@@ -15,8 +16,5 @@ cargo test --quiet
 echo "== fenliu test (the default ruleset's cases, with coverage)"
 cargo run --release --quiet -- test --coverage --failures
 
-if [ -f package.json ]; then
-  echo "== npm run build && npm test"
-  npm run build --silent
-  npm test
-fi
+echo "== npm test (builds the package, type-checks, Node and Chromium tests)"
+npm test

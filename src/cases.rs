@@ -14,7 +14,8 @@
 //! fires = ["route.judicial.enforce_judgment"]
 //! ```
 //!
-//! A case is compared only on the keys it names; a failure names the case and each differing
+//! A case may set `today = "YYYY-MM-DD"` for an undated petition and `switches = { name = true }`
+//! to test an optional rule. A case is compared only on the keys it names; a failure names the case and each differing
 //! key. Any consistency violation (stage `check`) fails the case too. One runner serves the CLI
 //! (`fenliu test`), the WASM package (`test()`) and the browser workbench.
 
@@ -89,6 +90,8 @@ struct CaseSpec {
     note: Option<String>,
     #[serde(default)]
     today: Option<String>,
+    #[serde(default)]
+    switches: BTreeMap<String, bool>,
     petition: toml::Value,
     #[serde(default)]
     expect: Expect,
@@ -116,6 +119,9 @@ pub struct Case {
     /// Date for undated petitions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub today: Option<Date>,
+    /// Manifest switches turned on or off for this case.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub switches: BTreeMap<String, bool>,
     /// Expected keys.
     pub expect: Expect,
 }
@@ -173,7 +179,15 @@ pub fn load(ruleset: &Ruleset) -> Result<Vec<Case>> {
                         Some(d) => d,
                         None => None,
                     };
-                    cases.push(Case { petition: to_json(spec.petition), name: spec.name, note: spec.note, location, today, expect: spec.expect });
+                    cases.push(Case {
+                        petition: to_json(spec.petition),
+                        name: spec.name,
+                        note: spec.note,
+                        location,
+                        today,
+                        switches: spec.switches,
+                        expect: spec.expect,
+                    });
                 }
             }
             Err(e) => errors.extend(e.diagnostics.into_iter().map(|mut d| {
@@ -203,7 +217,7 @@ fn to_json(v: toml::Value) -> Value {
 
 /// Runs one case.
 pub fn run_case(classifier: &Classifier, case: &Case) -> CaseResult {
-    let options = Options { today: case.today };
+    let options = Options { today: case.today, switches: case.switches.clone() };
     let result = Petition::from_value(&case.petition).and_then(|p| classifier.classify(&p.petition, &options));
     let mut out = CaseResult { name: case.name.clone(), location: case.location.clone(), passed: false, mismatches: Vec::new(), error: None, fired: Vec::new() };
     match (result, &case.expect.error) {

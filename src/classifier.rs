@@ -19,17 +19,26 @@ use crate::lexicon::Lexicon;
 use crate::petition::{Petition, PATHS};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
 use crate::ruleset::{kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
-#[cfg(test)]
 use crate::cases;
 use crate::verdict::{Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict, Violation};
 
 /// Options of one classification. Plain data with a `Default`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// The date to judge an undated petition by (which rules are in force, deadlines). A
     /// petition's own `submitted_at` always wins. `None` with an undated petition: only rules
     /// without an end date apply and no deadlines are computed.
     pub today: Option<Date>,
+    /// Overrides of the manifest's `[switches]` for this classification (e.g. a case that
+    /// tests an optional local rule). Unknown names are ignored.
+    pub switches: BTreeMap<String, bool>,
+}
+
+impl Options {
+    /// Options with `today` set.
+    pub fn today(today: Option<Date>) -> Self {
+        Options { today, ..Options::default() }
+    }
 }
 
 struct RuleFile {
@@ -238,11 +247,16 @@ impl Classifier {
     }
 
     /// Every problem in a ruleset, errors and warnings, without stopping at the first.
+    /// Includes problems in the case files.
     pub fn check(ruleset: &Ruleset) -> Vec<Diagnostic> {
-        match Self::new(ruleset) {
+        let mut out = match Self::new(ruleset) {
             Ok(c) => c.warnings,
             Err(e) => e.diagnostics,
+        };
+        if let Err(e) = cases::load(ruleset) {
+            out.extend(e.diagnostics);
         }
+        out
     }
 
     /// Warnings found while compiling.
@@ -305,7 +319,7 @@ impl Classifier {
         for (kind, idx) in &self.stages {
             for &i in idx {
                 let Some(rule) = self.rules.get(i) else { continue };
-                if !rule.in_force(date) || !self.switch_on(rule) {
+                if !rule.in_force(date) || !self.switch_on(rule, options) {
                     continue;
                 }
                 let pass = crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive, &present);
@@ -407,8 +421,10 @@ impl Classifier {
         }
     }
 
-    fn switch_on(&self, rule: &Rule) -> bool {
-        rule.enabled_by.as_ref().is_none_or(|s| self.manifest.switches.get(s).copied().unwrap_or(false))
+    fn switch_on(&self, rule: &Rule, options: &Options) -> bool {
+        rule.enabled_by.as_ref().is_none_or(|s| {
+            options.switches.get(s).or_else(|| self.manifest.switches.get(s)).copied().unwrap_or(false)
+        })
     }
 
     fn fires(&self, rule: &Rule, view: &View) -> Result<bool> {

@@ -54,7 +54,7 @@ impl Engine {
     ///
     /// `today` (`YYYY-MM-DD`) judges undated petitions; a petition's `submitted_at` wins.
     pub fn classify(&self, petition_json: &str, today: Option<String>) -> String {
-        let result = parse_today(today.as_deref()).and_then(|today| self.classifier.classify_json(petition_json, &Options { today }));
+        let result = parse_today(today.as_deref()).and_then(|today| self.classifier.classify_json(petition_json, &Options::today(today)));
         match result {
             Ok(verdict) => verdict.to_json(),
             Err(e) => failure(&e),
@@ -196,7 +196,7 @@ impl Engine {
         let result = match value {
             Ok(v) => parse_today(today.as_deref()).and_then(|today| {
                 let parsed = crate::Petition::from_value(&v)?;
-                let mut verdict = self.classifier.classify(&parsed.petition, &Options { today })?;
+                let mut verdict = self.classifier.classify(&parsed.petition, &Options::today(today))?;
                 verdict.warnings = parsed.warnings;
                 Ok(verdict)
             }),
@@ -211,6 +211,6 @@ impl Engine {
     #[wasm_bindgen(js_name = classifyNothing)]
     pub fn classify_nothing(&self, petition_json: &str, today: Option<String>) -> bool {
         let today = parse_today(today.as_deref()).ok().flatten();
-        self.classifier.classify_json(petition_json, &Options { today }).is_ok()
+        self.classifier.classify_json(petition_json, &Options::today(today)).is_ok()
     }
 }

@@ -186,7 +186,7 @@ rule(#{ id: "route.new_law", title: "新规", stage: "route", priority: 100,
     assert_eq!(at("2025-01-01"), "enforcement");
     // Undated: rules with an end date do not apply unless `today` is given.
     assert_eq!(route(&c, "噪音扰民"), "enforcement");
-    let today = Options { today: Date::from_ymd(2024, 6, 1) };
+    let today = Options::today(Date::from_ymd(2024, 6, 1));
     assert_eq!(c.classify(&Petition::new("噪音扰民"), &today).unwrap().route.code, "judicial");
 }
 

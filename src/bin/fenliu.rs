@@ -176,7 +176,7 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     // Fail early, once, on a broken ruleset.
     Classifier::new(&ruleset)?;
-    let options = Options { today: parse_today(today)? };
+    let options = &Options::today(parse_today(today)?);
     let input = read_input(&file)?;
     let items = split_input(&input)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
@@ -214,7 +214,7 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
                             .filter(|(i, _)| i % jobs == w)
                             .map(|(i, (_, json))| {
                                 let r = match &classifier {
-                                    Ok(c) => c.classify_json(json, &options),
+                                    Ok(c) => c.classify_json(json, options),
                                     Err(e) => Err(e.clone()),
                                 };
                                 if let Some(b) = bar {
@@ -332,10 +332,9 @@ impl Summary {
 fn check(dir: Option<PathBuf>, fingerprint: Option<String>) -> Result<ExitCode, fenliu::Error> {
     let ruleset = load_rules(&dir, &fingerprint)?;
     let diags = Classifier::check(&ruleset);
-    let case_errors = cases::load(&ruleset).err().map(|e| e.diagnostics).unwrap_or_default();
-    let errors = diags.iter().chain(&case_errors).filter(|d| d.is_error()).count();
-    let warnings = diags.len() + case_errors.len() - errors;
-    for d in diags.iter().chain(&case_errors) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    for d in &diags {
         println!("{d}\n");
     }
     let info = ruleset.info();
@@ -393,7 +392,7 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         Some(t) => json!({ "text": t }).to_string(),
         None => read_input(&file)?,
     };
-    let options = Options { today: Date::today_utc() };
+    let options = Options::today(Date::today_utc());
     let v = classifier.classify_json(input.trim(), &options)?;
     if as_json {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -463,7 +462,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let petitions: Vec<fenliu::Petition> = split_input(&input)?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;
     let started = Instant::now();
-    let mut costs = classifier.profile(&petitions, &Options { today: Date::today_utc() });
+    let mut costs = classifier.profile(&petitions, &Options::today(Date::today_utc()));
     let secs = started.elapsed().as_secs_f64();
     let total_ops: u64 = costs.iter().map(|c| c.operations).sum();
     let calls: u64 = costs.iter().map(|c| c.calls).sum();
