@@ -319,6 +319,8 @@ export interface Case {
   /** The petition as written in the case (not validated). */
   petition: unknown;
   today?: DateString;
+  /** Manifest switches turned on or off for this case only. */
+  switches?: Record<string, boolean>;
   expect: Expect;
 }
 

@@ -544,7 +544,8 @@ impl<'r> Building<'r> {
                 format!("route={code}")
             }
             Outcome::Points { points, reason, at_least } => {
-                self.score += points;
+                // Saturating: two rules with huge `points` must not overflow (found by fuzzing).
+                self.score = self.score.saturating_add(*points);
                 self.factors.push(Factor { rule: rule.id.clone(), points: *points, reason: reason.clone() });
                 if let Some(a) = at_least {
                     let rank = |c: &str| manifest.tiers.iter().position(|t| t.code == c);

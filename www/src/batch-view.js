@@ -1,0 +1,353 @@
+// The "批量与对比" tab: load a file of petitions, classify them all in the batch workers (progress,
+// cancel), chart the route / tier / level distribution, and compare the edited ruleset with
+// the baseline (the ruleset before the edit): how many petitions change route, tier or level,
+// which ones, old and new verdict side by side. Results are kept per ruleset fingerprint, so
+// going back to an earlier edit, or comparing again, costs nothing.
+import Papa from 'papaparse';
+import { h, fmt } from './dom.js';
+import { names as manifestNames } from './verdict-view.js';
+import { BatchPool } from './batch-pool.js';
+
+const COLORS = { baseline: '#a7b4c2', baselineBorder: '#6b7b8c', current: '#1f5fa8' };
+const PAGE = 100;
+
+const sameRoute = (a, b) => a.ok === b.ok && (a.ok ? a.route === b.route : a.code === b.code);
+const sameTier = (a, b) => a.ok === b.ok && (!a.ok || a.tier === b.tier);
+const sameLevel = (a, b) => a.ok === b.ok && (!a.ok || a.level === b.level);
+
+export class BatchView {
+  #els;
+  #pool = null;
+  #rows = [];
+  #results = new Map(); // fingerprint → {summaries, names, ms, workers}
+  #ruleset; // () => {current: {files, fingerprint, label}, baseline: {...}}
+  #onOpen;
+  #onBaseline;
+  #filter = 'any';
+  #shown = PAGE;
+  #job = 0;
+  #chartsModule = null;
+  #fileName = '';
+  #lastTiming = null;
+
+  constructor(els, { ruleset, onOpen, onBaseline }) {
+    this.#els = els;
+    this.#ruleset = ruleset;
+    this.#onOpen = onOpen;
+    this.#onBaseline = onBaseline;
+    els.file.addEventListener('change', () => {
+      const f = els.file.files[0];
+      if (f) this.load(f);
+    });
+    els.start.addEventListener('click', () => this.classify());
+    els.cancel.addEventListener('click', () => this.cancel());
+    els.csv.addEventListener('click', () => this.downloadCsv());
+    els.filter.addEventListener('change', () => {
+      this.#filter = els.filter.value;
+      this.#shown = PAGE;
+      this.#renderCompare();
+    });
+    els.more.addEventListener('click', () => {
+      this.#shown += PAGE;
+      this.#renderCompare();
+    });
+    els.setBaseline.addEventListener('click', () => this.#onBaseline());
+  }
+
+  get loaded() {
+    return this.#rows.length > 0;
+  }
+
+  #status(text, state) {
+    this.#els.status.textContent = text;
+    if (state) this.#els.status.dataset.state = state;
+  }
+
+  /** Reads a file of petitions into the workers, then classifies it. */
+  async load(file) {
+    this.#pool ??= new BatchPool();
+    this.#job++;
+    this.#results.clear();
+    this.#rows = [];
+    this.#fileName = file.name.replace(/\.[^.]*$/, '');
+    this.#els.root.dataset.state = 'loading';
+    this.#status(`正在读取“${file.name}”…`, 'loading');
+    this.#els.progress.value = 0;
+    const got = await this.#pool.load(file);
+    this.#rows = got.rows;
+    const notes = [];
+    if (got.problemCount) notes.push(`${fmt.format(got.problemCount)} 行无法读取，已跳过（${got.problems.slice(0, 3).map((p) => p.message).join('；')}${got.problemCount > 3 ? '…' : ''}）`);
+    if (got.ignored?.length) notes.push(`未使用的列：${got.ignored.join('、')}`);
+    this.#els.info.replaceChildren(
+      h('strong', {}, `“${file.name}”：${fmt.format(got.count)} 件信访件`),
+      `（${got.format === 'csv' ? 'CSV' : got.format === 'json' ? 'JSON 数组' : 'JSONL'}）`,
+      notes.length ? h('span.warn-text', {}, `。${notes.join('。')}`) : '',
+    );
+    this.#els.info.hidden = false;
+    this.#els.start.disabled = got.count === 0;
+    if (got.count === 0) {
+      this.#status('文件中没有可分类的信访件。', 'empty');
+      return;
+    }
+    await this.classify();
+  }
+
+  /**
+   * Classifies the batch with the current ruleset and the baseline (each only if not done
+   * yet), then draws the charts and the comparison.
+   */
+  async classify() {
+    if (!this.loaded) return;
+    const job = ++this.#job;
+    const { current, baseline } = this.#ruleset();
+    const todo = [current, baseline].filter((r, i, all) => r && all.findIndex((x) => x.fingerprint === r.fingerprint) === i && !this.#results.has(r.fingerprint));
+    this.#els.cancel.disabled = false;
+    this.#els.start.disabled = true;
+    this.#els.root.dataset.state = 'running';
+    const total = this.#pool.count * todo.length;
+    let before = 0;
+    for (const r of todo) {
+      const which = r === current ? '当前规则' : '对比基准';
+      this.#status(`正在用${which}分类…`, 'running');
+      let out;
+      try {
+        out = await this.#pool.run({ files: r.files, fingerprint: r.fingerprint }, (done) => {
+          this.#els.progress.value = (before + done) / total;
+          this.#els.progressText.textContent = `${Math.round(((before + done) / total) * 100)}%`;
+        });
+      } catch (e) {
+        if (job !== this.#job) return;
+        this.#status(`${which}无法在批量线程中建成：${e.message}`, 'failed');
+        this.#idle();
+        return;
+      }
+      if (out.cancelled || job !== this.#job) {
+        if (job === this.#job) {
+          this.#status('已取消。', 'cancelled');
+          this.#idle();
+        }
+        return;
+      }
+      this.#results.set(r.fingerprint, out);
+      before += this.#pool.count;
+      if (r === current) this.#lastTiming = out;
+      // Draw as soon as the current ruleset is done; the baseline follows.
+      await this.#render();
+    }
+    this.#els.progress.value = 1;
+    this.#els.progressText.textContent = '100%';
+    const t = this.#results.get(current.fingerprint);
+    const secs = (t.ms / 1000).toFixed(2);
+    this.#status(`完成：${fmt.format(this.#pool.count)} 件，当前规则用时 ${secs} 秒（${t.workers} 个线程并行）。`, 'done');
+    this.#els.status.dataset.ms = String(Math.round(t.ms));
+    this.#els.root.dataset.state = 'done';
+    this.#idle();
+    await this.#render();
+  }
+
+  #idle() {
+    this.#els.cancel.disabled = true;
+    this.#els.start.disabled = !this.loaded;
+    if (this.#els.root.dataset.state === 'running') this.#els.root.dataset.state = 'idle';
+  }
+
+  cancel() {
+    this.#job++;
+    this.#pool?.cancel();
+    this.#status('已取消。', 'cancelled');
+    this.#idle();
+  }
+
+  /** The rules changed: classify again if asked to. */
+  rulesChanged() {
+    if (this.loaded && this.#els.auto.checked) this.classify();
+    else this.#render();
+  }
+
+  // -- charts and comparison ------------------------------------------------------------------
+
+  #pair() {
+    const { current, baseline } = this.#ruleset();
+    return {
+      current, baseline,
+      now: this.#results.get(current.fingerprint) ?? null,
+      before: baseline ? this.#results.get(baseline.fingerprint) ?? null : null,
+      same: !baseline || baseline.fingerprint === current.fingerprint,
+    };
+  }
+
+  async #render() {
+    const { now, before, same } = this.#pair();
+    if (!now) return;
+    this.#chartsModule ??= await import('./charts.js');
+    const names = { routes: {}, tiers: {}, levels: {} };
+    for (const src of [manifestNames, before?.names, now.names]) {
+      if (!src) continue;
+      for (const k of Object.keys(names)) Object.assign(names[k], src[k]);
+    }
+    const dims = [
+      ['route', '法定途径分布', names.routes, this.#els.chartRoute, this.#els.tableRoute],
+      ['tier', '化解难度分布', names.tiers, this.#els.chartTier, this.#els.tableTier],
+      ['level', '三级代办分布', names.levels, this.#els.chartLevel, this.#els.tableLevel],
+    ];
+    const withBefore = before && !same;
+    for (const [key, title, labels, canvas, table] of dims) {
+      const count = (res) => {
+        const c = {};
+        for (const s of res.summaries) {
+          const k = s.ok ? s[key] : '__error';
+          c[k] = (c[k] ?? 0) + 1;
+        }
+        return c;
+      };
+      const cNow = count(now);
+      const cBefore = withBefore ? count(before) : null;
+      const allLabels = { ...labels, __error: '无法分类' };
+      const codes = new Set([...Object.keys(cNow), ...Object.keys(cBefore ?? {})]);
+      // Manifest order for tiers and levels (simple → complex, village → county); routes by count.
+      const manifestOrder = Object.keys(labels);
+      const order = [...codes].sort((a, b) => (key === 'route'
+        ? (cNow[b] ?? 0) - (cNow[a] ?? 0) || a.localeCompare(b)
+        : (manifestOrder.indexOf(a) + 1 || 99) - (manifestOrder.indexOf(b) + 1 || 99)));
+      const series = withBefore
+        ? [{ label: '修改前（对比基准）', counts: cBefore, color: COLORS.baseline, border: COLORS.baselineBorder }, { label: '当前规则', counts: cNow, color: COLORS.current }]
+        : [{ label: '当前规则', counts: cNow, color: COLORS.current }];
+      this.#chartsModule.drawChart(canvas, { title, order, labels: allLabels, series });
+      table.replaceChildren(
+        h('caption', {}, title),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, key === 'route' ? '途径' : key === 'tier' ? '难度' : '层级'),
+          withBefore ? h('th.num', { scope: 'col' }, '修改前') : null, h('th.num', { scope: 'col' }, withBefore ? '当前' : '件数'))),
+        h('tbody', {}, order.map((c) => h('tr', {}, h('th', { scope: 'row' }, allLabels[c] ?? c),
+          withBefore ? h('td.num', {}, fmt.format(cBefore[c] ?? 0)) : null,
+          h(`td.num${withBefore && (cBefore[c] ?? 0) !== (cNow[c] ?? 0) ? '.changed' : ''}`, {}, fmt.format(cNow[c] ?? 0))))),
+      );
+    }
+    this.#els.charts.hidden = false;
+    this.#els.csv.disabled = false;
+    this.#renderCompare();
+  }
+
+  #renderCompare() {
+    const { now, before, same, baseline, current } = this.#pair();
+    const els = this.#els;
+    if (!now) return;
+    els.compare.hidden = false;
+    els.baselineInfo.replaceChildren(
+      h('span', {}, '对比基准：', h('strong', {}, baseline?.label ?? '—'), baseline ? h('code', { title: baseline.fingerprint }, baseline.fingerprint.slice(0, 12)) : ''),
+      h('span', {}, '当前规则：', h('code', { title: current.fingerprint }, current.fingerprint.slice(0, 12))),
+    );
+    els.setBaseline.disabled = same;
+    if (same || !before) {
+      els.counts.replaceChildren(h('p.muted', {}, same
+        ? '当前规则与对比基准相同。修改规则后，这里列出结论变化的信访件：途径、难度或代办层级变了的，修改前后并排显示。'
+        : '正在用对比基准分类…'));
+      els.counts.dataset.moved = same ? '0' : '';
+      els.transitions.replaceChildren();
+      els.movers.tBodies[0].replaceChildren();
+      els.moversWrap.hidden = true;
+      return;
+    }
+    const a = before.summaries;
+    const b = now.summaries;
+    const moved = { route: [], tier: [], level: [], any: [] };
+    const transitions = new Map();
+    for (let i = 0; i < b.length; i++) {
+      const r = !sameRoute(a[i], b[i]);
+      const t = !sameTier(a[i], b[i]);
+      const l = !sameLevel(a[i], b[i]);
+      if (r) {
+        moved.route.push(i);
+        const key = `${a[i].ok ? a[i].route : '__error'}→${b[i].ok ? b[i].route : '__error'}`;
+        transitions.set(key, (transitions.get(key) ?? 0) + 1);
+      }
+      if (t) moved.tier.push(i);
+      if (l) moved.level.push(i);
+      if (r || t || l) moved.any.push(i);
+    }
+    const n = fmt.format(b.length);
+    els.counts.dataset.moved = String(moved.any.length);
+    els.counts.dataset.route = String(moved.route.length);
+    els.counts.replaceChildren(
+      h('div.stat', { dataset: { key: 'any' } }, h('span.big', {}, fmt.format(moved.any.length)), h('span', {}, `件有变化（共 ${n} 件）`)),
+      h('div.stat', { dataset: { key: 'route' } }, h('span.big', {}, fmt.format(moved.route.length)), h('span', {}, '件途径变化')),
+      h('div.stat', { dataset: { key: 'tier' } }, h('span.big', {}, fmt.format(moved.tier.length)), h('span', {}, '件难度变化')),
+      h('div.stat', { dataset: { key: 'level' } }, h('span.big', {}, fmt.format(moved.level.length)), h('span', {}, '件代办层级变化')),
+    );
+    const rn = (code) => (code === '__error' ? '无法分类' : now.names.routes[code] ?? before.names.routes[code] ?? manifestNames.routes[code] ?? code);
+    els.transitions.replaceChildren(...(transitions.size
+      ? [h('h4', {}, '途径怎么变的'), h('ul.transitions', {}, [...transitions].sort((x, y) => y[1] - x[1]).map(([k, c]) => {
+        const [from, to] = k.split('→');
+        return h('li', {}, h('span.from', {}, rn(from)), h('span.arrow', { 'aria-label': '变为' }, ' → '), h('span.to', {}, rn(to)), h('span.count', {}, `${fmt.format(c)} 件`));
+      }))]
+      : []));
+
+    const list = moved[this.#filter];
+    els.moversWrap.hidden = moved.any.length === 0;
+    els.moversCaption.textContent = `结论变化的信访件（${fmt.format(list.length)} 件${list.length > this.#shown ? `，先显示 ${this.#shown} 件` : ''}）`;
+    const cell = (s, names, other) => {
+      if (!s.ok) return h('td.side', {}, h('span.err', {}, `无法分类：${s.message}`));
+      return h('td.side', {},
+        h(`div${other && !sameRoute(s, other) ? '.diff' : ''}`, {}, h('span.k', {}, '途径 '), names.routes[s.route] ?? s.route),
+        h(`div${other && !sameTier(s, other) ? '.diff' : ''}`, {}, h('span.k', {}, '难度 '), `${names.tiers[s.tier] ?? s.tier}（${s.score} 分）`),
+        h(`div${other && !sameLevel(s, other) ? '.diff' : ''}`, {}, h('span.k', {}, '代办 '), names.levels[s.level] ?? s.level),
+        h('div.rule', {}, s.rule));
+    };
+    const rows = list.slice(0, this.#shown).map((i) => h('tr', { dataset: { index: String(i) } },
+      h('td', {}, h('div.id', {}, this.#rows[i].id), h('div.title', {}, this.#rows[i].title)),
+      cell(a[i], before.names, b[i]),
+      cell(b[i], now.names, a[i]),
+      h('td', {}, h('button', { type: 'button', onclick: () => this.#open(i) }, '试一件'))));
+    els.movers.tBodies[0].replaceChildren(...rows);
+    els.more.hidden = list.length <= this.#shown;
+  }
+
+  async #open(index) {
+    const petition = await this.#pool.petition(index);
+    this.#onOpen(petition);
+  }
+
+  /** The batch results as CSV (with the baseline's verdict beside, when it differs). */
+  downloadCsv() {
+    const { now, before, same } = this.#pair();
+    if (!now) return null;
+    const withBefore = before && !same;
+    const rows = now.summaries.map((s, i) => {
+      const n = now.names;
+      const row = {
+        编号: this.#rows[i].id, 标题: this.#rows[i].title,
+        途径代码: s.ok ? s.route : '', 途径: s.ok ? n.routes[s.route] : '', 是否受理: s.ok ? (s.accepted ? '是' : '否') : '',
+        诉访分离: s.ok ? (s.separated ? '是' : '否') : '', 类别: s.ok ? n.categories[s.category] : '',
+        难度: s.ok ? n.tiers[s.tier] : '', 难度分: s.ok ? s.score : '', 代办层级: s.ok ? n.levels[s.level] : '',
+        状态: s.ok ? (s.status === 'needs_info' ? '需补充信息' : '已判定') : '', 需补充: s.ok ? s.missing.join(' ') : '',
+        标记: s.ok ? s.flags.map((f) => manifestNames.flags[f] ?? f).join('、') : '', 决定途径的规则: s.ok ? s.rule : '',
+        错误: s.ok ? '' : `${s.code}：${s.message}`,
+      };
+      if (withBefore) {
+        const o = before.summaries[i];
+        const bn = before.names;
+        Object.assign(row, {
+          修改前途径: o.ok ? bn.routes[o.route] : '无法分类', 修改前难度: o.ok ? bn.tiers[o.tier] : '', 修改前代办层级: o.ok ? bn.levels[o.level] : '',
+          是否变化: sameRoute(o, s) && sameTier(o, s) && sameLevel(o, s) ? '否' : '是',
+        });
+      }
+      return row;
+    });
+    // A byte-order mark so that Excel on a Chinese PC opens the UTF-8 file correctly.
+    const csv = `\uFEFF${Papa.unparse(rows)}\r\n`;
+    const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${this.#fileName || '批量'}-分类结果.csv`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return csv;
+  }
+
+  /** For the page's status line and the test: the last timing of the current ruleset. */
+  get timing() {
+    return this.#lastTiming;
+  }
+}

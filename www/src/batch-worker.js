@@ -1,0 +1,120 @@
+// One of the batch workers: holds the loaded petitions and classifies a shard of them with a
+// given ruleset, in chunks, posting progress after each chunk and stopping between chunks when
+// the run is cancelled or replaced. It sends back one small summary a petition (route, tier,
+// level, …), not whole verdicts: the page compares and counts summaries, and asks for a whole
+// verdict only for the petition the officer opens.
+//
+// In:  {type: 'load', file} | {type: 'run', run, files, fingerprint, start, end, today, chunk}
+//      | {type: 'cancel', run} | {type: 'petition', index, id}
+// Out: {type: 'loaded', count, rows, problems, format, columns, ignored}
+//      | {type: 'progress', run, done} | {type: 'done', run, summaries, names, ms}
+//      | {type: 'cancelled', run} | {type: 'failed', run, message, diagnostics}
+//      | {type: 'petition', id, petition}
+import { Fenliu } from 'fenliu';
+import { decode, parseBatch } from './petitions.js';
+
+let petitions = [];
+let active = null; // the run in progress; a new run or a cancel replaces it
+const engines = new Map(); // fingerprint → Fenliu (the baseline and the last few edits)
+
+// Yields to the event loop so a waiting 'cancel' or 'run' message is handled. A MessageChannel
+// round trip is not clamped like nested setTimeout calls are.
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const yieldNow = () => new Promise((r) => { waiting.push(r); channel.port2.postMessage(0); });
+
+function engineFor(files, fingerprint) {
+  let f = engines.get(fingerprint);
+  if (f) {
+    engines.delete(fingerprint); // re-inserted below: the map keeps the most recent last
+  } else {
+    f = new Fenliu({ ruleset: files, fingerprint });
+    if (engines.size >= 3) {
+      const [oldest, old] = engines.entries().next().value;
+      old.free();
+      engines.delete(oldest);
+    }
+  }
+  engines.set(fingerprint, f);
+  return f;
+}
+
+function summarize(r, names) {
+  if (!r.ok) {
+    const e = r.errors[0] ?? {};
+    return { ok: false, code: e.code ?? 'unknown', message: e.message ?? '' };
+  }
+  const v = r.verdict;
+  names.routes[v.route.code] = v.route.name;
+  names.tiers[v.difficulty.tier] = v.difficulty.name;
+  names.levels[v.delegation.level] = v.delegation.name;
+  names.categories[v.category.code] = v.category.name;
+  return {
+    ok: true,
+    route: v.route.code,
+    rule: v.trace.find((t) => t.stage === 'route')?.rule ?? '',
+    accepted: v.route.accepted,
+    separated: v.separated,
+    category: v.category.code,
+    tier: v.difficulty.tier,
+    score: v.difficulty.score,
+    level: v.delegation.level,
+    status: v.status,
+    missing: v.missing ?? [],
+    flags: v.flags,
+  };
+}
+
+async function run({ run: id, files, fingerprint, start, end, today, chunk }) {
+  active = id;
+  const t0 = performance.now();
+  let fenliu;
+  try {
+    fenliu = engineFor(files, fingerprint);
+  } catch (e) {
+    self.postMessage({ type: 'failed', run: id, message: e.message, diagnostics: e.diagnostics });
+    return;
+  }
+  const names = { routes: {}, tiers: {}, levels: {}, categories: {} };
+  const summaries = [];
+  for (let i = start; i < end; i += chunk) {
+    const results = fenliu.classifyMany(petitions.slice(i, Math.min(end, i + chunk)), { today });
+    for (const r of results) summaries.push(summarize(r, names));
+    self.postMessage({ type: 'progress', run: id, done: summaries.length });
+    await yieldNow();
+    if (active !== id) {
+      self.postMessage({ type: 'cancelled', run: id });
+      return;
+    }
+  }
+  active = null;
+  self.postMessage({ type: 'done', run: id, summaries, names, ms: performance.now() - t0 });
+}
+
+self.onmessage = async ({ data }) => {
+  switch (data.type) {
+    case 'load': {
+      active = null;
+      const text = decode(new Uint8Array(await data.file.arrayBuffer()));
+      const parsed = parseBatch(text, data.file.name);
+      petitions = parsed.petitions;
+      self.postMessage({
+        type: 'loaded', count: petitions.length, rows: data.rows ? parsed.rows : null,
+        problems: parsed.problems.slice(0, 50), problemCount: parsed.problems.length,
+        format: parsed.format, columns: parsed.columns ?? null, ignored: parsed.ignored ?? [],
+      });
+      break;
+    }
+    case 'run':
+      await run(data);
+      break;
+    case 'cancel':
+      if (active === data.run) active = null;
+      break;
+    case 'petition':
+      self.postMessage({ type: 'petition', id: data.id, petition: JSON.parse(petitions[data.index] ?? 'null') });
+      break;
+    default:
+  }
+};

@@ -1,0 +1,81 @@
+// The editor's engine, off the main thread: checks each edit of the ruleset, keeps the last
+// ruleset that built (the page goes on using it while the edit is broken), and classifies the
+// "试一件" petition with it and with the comparison baseline. Building the default ruleset takes
+// 40–250 ms on an office PC: too long for the main thread while someone types.
+//
+// Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, message} out.
+import { Fenliu, checkRuleset } from 'fenliu';
+
+let current = null; // the last ruleset that built
+let baseline = null; // the comparison baseline ("before the edit")
+
+function build(files) {
+  try {
+    return { fenliu: new Fenliu({ ruleset: files }), diagnostics: [] };
+  } catch (e) {
+    if (!e?.diagnostics) throw e;
+    // The constructor stops at the first file that fails; checkRuleset lists every problem.
+    const all = checkRuleset(files);
+    return { fenliu: null, diagnostics: all.length ? all : e.diagnostics };
+  }
+}
+
+const methods = {
+  /** Checks an edit; when it builds, it becomes the current ruleset. */
+  update(files) {
+    const { fenliu, diagnostics } = build(files);
+    if (!fenliu) return { built: false, diagnostics };
+    current?.free();
+    current = fenliu;
+    // Errors in cases/*.toml do not stop the ruleset from building (cases do not decide
+    // verdicts); cases() reports them, with their location, and they are shown as markers too.
+    const cases = current.cases();
+    const report = current.test();
+    return {
+      built: true,
+      info: current.ruleset,
+      version: current.version,
+      diagnostics: [...current.check(), ...(cases.ok ? [] : cases.errors)],
+      cases: cases.ok ? cases.cases : [],
+      report,
+    };
+  },
+
+  /** Sets the comparison baseline. */
+  setBaseline(files) {
+    const { fenliu, diagnostics } = build(files);
+    if (!fenliu) return { built: false, diagnostics };
+    baseline?.free();
+    baseline = fenliu;
+    return { built: true, info: baseline.ruleset };
+  },
+
+  /** The fingerprint of the package's built-in default ruleset (to compare with the page's copy). */
+  builtinInfo() {
+    const f = new Fenliu();
+    const info = f.ruleset;
+    f.free();
+    return info;
+  },
+
+  /** Classifies one petition with the current ruleset, and with the baseline when it differs. */
+  classify(petition, today) {
+    if (!current) return null;
+    const now = current.classify(petition, { today });
+    const differs = baseline && baseline.ruleset.fingerprint !== current.ruleset.fingerprint;
+    return { current: now, baseline: differs ? baseline.classify(petition, { today }) : null };
+  },
+
+  /** Runs the current ruleset's cases. */
+  test() {
+    return current ? current.test() : null;
+  },
+};
+
+self.onmessage = ({ data: { id, method, args } }) => {
+  try {
+    self.postMessage({ id, ok: true, value: methods[method](...args) });
+  } catch (e) {
+    self.postMessage({ id, ok: false, message: e?.message ?? String(e), diagnostics: e?.diagnostics });
+  }
+};

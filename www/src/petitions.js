@@ -1,0 +1,122 @@
+// Reading a batch of petitions from a file: JSONL (one petition object a line, as the CLI reads
+// them), a JSON array, or CSV with a header row (a portal's or a spreadsheet's export). Runs in
+// the batch worker. Nothing here leaves the browser.
+import Papa from 'papaparse';
+
+/** Decodes a file's bytes: UTF-8, or GB18030 (what Excel on a Chinese PC saves CSV as). */
+export function decode(bytes) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes);
+  }
+}
+
+// CSV headers, English (the petition contract's field paths) or the Chinese a portal export uses.
+const ALIASES = {
+  id: ['id', '编号', '留言编号', '序号', '信访件编号'],
+  title: ['title', '标题', '留言主题', '主题', '事项标题'],
+  text: ['text', '内容', '诉求内容', '留言详情', '留言内容', '正文', '主要诉求'],
+  submitted_at: ['submitted_at', '提交日期', '提交时间', '留言时间', '登记日期', '来信日期'],
+  channel: ['channel', '渠道', '来源'],
+  category: ['category', '类别'],
+  topic: ['topic', '分类', '话题', '门户分类'],
+  'place.county': ['place.county', '县', '县（区）', '区县'],
+  'place.town': ['place.town', '镇', '镇（街道）', '乡镇街道'],
+  'place.village': ['place.village', '村', '村（社区）', '村社区'],
+  petitioners: ['petitioners', '信访人数'],
+  people_involved: ['people_involved', '涉及人数'],
+  anonymous: ['anonymous', '匿名'],
+  bodies: ['bodies', '涉及部门'],
+};
+const NUMBERS = new Set(['petitioners', 'people_involved', 'history.prior_count', 'history.national_visits', 'history.assigned_from_above']);
+const BOOLEANS = new Set(['anonymous', 'cross.region', 'cross.department', 'cross.industry']);
+
+function fieldOf(header) {
+  const h = header.trim();
+  for (const [field, names] of Object.entries(ALIASES)) if (names.includes(h) || names.includes(h.toLowerCase())) return field;
+  // Other dotted paths of the contract (history.stage, legal.court, …) are taken as written.
+  return /^[a-z_]+(\.[a-z_]+)?$/.test(h) ? h : null;
+}
+
+function cell(field, raw) {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  if (NUMBERS.has(field) && /^\d+$/.test(v)) return Number(v);
+  if (BOOLEANS.has(field)) {
+    if (/^(true|是|1|y|yes)$/i.test(v)) return true;
+    if (/^(false|否|0|n|no)$/i.test(v)) return false;
+  }
+  if (field === 'bodies') return v.split(/[、,，;；]/).map((s) => s.trim()).filter(Boolean);
+  return v;
+}
+
+function set(obj, path, value) {
+  const [a, b] = path.split('.');
+  if (b === undefined) obj[a] = value;
+  else (obj[a] ??= {})[b] = value;
+}
+
+const label = (p, n) => String(p.title || p.text || '').slice(0, 40) || `第 ${n} 件`;
+
+/**
+ * Parses a batch. Returns `{petitions: string[] (JSON), rows: {id, title}[], problems:
+ * {line, message}[], format, columns?}`; a line that cannot be read is skipped and reported.
+ */
+export function parseBatch(text, name = '') {
+  const problems = [];
+  const petitions = [];
+  const rows = [];
+  const add = (p, json, n) => {
+    petitions.push(json ?? JSON.stringify(p));
+    rows.push({ id: p.id == null ? String(n) : String(p.id), title: label(p, n) });
+  };
+  const head = text.trimStart()[0];
+  if (/\.csv$/i.test(name) || (head !== '{' && head !== '[')) {
+    const parsed = Papa.parse(text, { header: true, skipEmptyLines: 'greedy' });
+    const fields = parsed.meta.fields ?? [];
+    const map = fields.map(fieldOf);
+    if (!map.includes('text')) {
+      problems.push({ line: 1, message: `CSV 表头中没有诉求内容列（text、内容、诉求内容或留言详情），表头是：${fields.join('、')}` });
+      return { petitions, rows, problems, format: 'csv', columns: fields };
+    }
+    for (const e of parsed.errors.slice(0, 20)) problems.push({ line: (e.row ?? 0) + 2, message: `CSV 第 ${(e.row ?? 0) + 2} 行：${e.message}` });
+    parsed.data.forEach((r, i) => {
+      const p = {};
+      fields.forEach((f, k) => {
+        if (!map[k] || typeof r[f] !== 'string') return;
+        const v = cell(map[k], r[f]);
+        if (v !== undefined) set(p, map[k], v);
+      });
+      add(p, null, i + 1);
+    });
+    return { petitions, rows, problems, format: 'csv', columns: fields, ignored: fields.filter((f, k) => !map[k]) };
+  }
+  if (head === '[') {
+    let arr;
+    try {
+      arr = JSON.parse(text);
+    } catch (e) {
+      problems.push({ line: 1, message: `JSON 数组无法读取：${e.message}` });
+      return { petitions, rows, problems, format: 'json' };
+    }
+    arr.forEach((p, i) => {
+      if (p && typeof p === 'object' && !Array.isArray(p)) add(p, null, i + 1);
+      else problems.push({ line: i + 1, message: `第 ${i + 1} 项不是信访件对象` });
+    });
+    return { petitions, rows, problems, format: 'json' };
+  }
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    const l = line.trim();
+    if (!l) return;
+    try {
+      const p = JSON.parse(l);
+      if (p && typeof p === 'object' && !Array.isArray(p)) add(p, l, i + 1);
+      else problems.push({ line: i + 1, message: `第 ${i + 1} 行不是信访件对象` });
+    } catch (e) {
+      problems.push({ line: i + 1, message: `第 ${i + 1} 行不是有效的 JSON：${e.message}` });
+    }
+  });
+  return { petitions, rows, problems, format: 'jsonl' };
+}
