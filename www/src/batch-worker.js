@@ -10,9 +10,10 @@
 //      | {type: 'progress', run, done} | {type: 'done', run, summaries, names, ms}
 //      | {type: 'cancelled', run} | {type: 'failed', run, message, diagnostics}
 //      | {type: 'petition', id, petition}
-import { Fenliu } from 'fenliu';
+import { Fenliu, init } from 'fenliu';
 import { decode, parseBatch } from './petitions.js';
 
+const ready = init(); // the .wasm, once
 let petitions = [];
 let active = null; // the run in progress; a new run or a cancel replaces it
 const engines = new Map(); // fingerprint → Fenliu (the baseline and the last few edits)
@@ -71,6 +72,7 @@ async function run({ run: id, files, fingerprint, start, end, today, chunk }) {
   const t0 = performance.now();
   let fenliu;
   try {
+    await ready;
     fenliu = engineFor(files, fingerprint);
   } catch (e) {
     self.postMessage({ type: 'failed', run: id, message: e.message, diagnostics: e.diagnostics });

@@ -101,7 +101,14 @@ export class RuleEditor {
     this.#title = title;
     this.#onChange = onChange;
     this.#onSave = onSave;
-    this.#view = new EditorView({ parent });
+    // The editor lives in a shadow root: there CodeMirror adds its styles as constructed
+    // stylesheets instead of <style> elements, which the page's strict Content-Security-Policy
+    // (style-src 'self', no nonce on a static server) would block.
+    const host = document.createElement('div');
+    host.className = 'editor-host';
+    parent.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    this.#view = new EditorView({ parent: root, root });
     this.#view.contentDOM.setAttribute('aria-label', '规则文件内容');
     tabs.addEventListener('keydown', (e) => this.#onTabKey(e));
     tabs.addEventListener('click', (e) => {

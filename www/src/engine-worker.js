@@ -4,7 +4,10 @@
 // 40–250 ms on an office PC: too long for the main thread while someone types.
 //
 // Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, message} out.
-import { Fenliu, checkRuleset } from 'fenliu';
+import { Fenliu, checkRuleset, init } from 'fenliu';
+
+// Loads the .wasm once; messages that arrive meanwhile wait for it, in order.
+const ready = init();
 
 let current = null; // the last ruleset that built
 let baseline = null; // the comparison baseline ("before the edit")
@@ -72,8 +75,9 @@ const methods = {
   },
 };
 
-self.onmessage = ({ data: { id, method, args } }) => {
+self.onmessage = async ({ data: { id, method, args } }) => {
   try {
+    await ready;
     self.postMessage({ id, ok: true, value: methods[method](...args) });
   } catch (e) {
     self.postMessage({ id, ok: false, message: e?.message ?? String(e), diagnostics: e?.diagnostics });

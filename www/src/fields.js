@@ -20,8 +20,8 @@ export const CHOICES = {
  */
 export const FIELDS = [
   ['title', '标题', 'text', 'main'],
-  ['text', '诉求内容（必填）', 'textarea', 'main'],
   ['submitted_at', '提交日期', 'date', 'main'],
+  ['text', '诉求内容（必填）', 'textarea', 'main'],
   ['channel', '渠道', 'channel', 'main'],
   ['category', '信访人所选类别', 'category', 'main'],
   ['topic', '门户分类', 'text', 'place'],

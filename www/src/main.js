@@ -5,19 +5,24 @@
 //   good      – the last edit that built: everything on the page uses it while an edit is broken;
 //   baseline  – "before the edit" for the comparisons (the original, or what the officer set).
 import { parse as parseToml } from 'smol-toml';
-import { localDate } from 'fenliu';
 import { RuleEditor } from './editor.js';
 import { EngineClient } from './engine-client.js';
 import { PetitionForm } from './petition-form.js';
 import { names, renderVerdict } from './verdict-view.js';
 import { renderReport } from './tests-view.js';
 import { BatchView } from './batch-view.js';
-import { h, fmt } from './dom.js';
+import { h } from './dom.js';
 import {
   clearEdits, defaultFiles, download, loadEdits, makeBundle, readPicked, saveEdits, sortFiles,
 } from './ruleset-files.js';
 
 const $ = (id) => document.getElementById(id);
+
+/** The local calendar date, YYYY-MM-DD (what an officer calls "today"). */
+function localDate(d = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
 
 const state = {
   original: { source: 'default', label: '默认规则集', files: defaultFiles() },
@@ -188,7 +193,7 @@ function scheduleSave() {
 // ---------------------------------------------------------------------------------------------
 // 试一件
 
-const form = new PetitionForm($('try-form'), $('extra-note'));
+const form = new PetitionForm($('try-form'), $('form-fields'), $('extra-note'), [$('today-field')]);
 $('today').value = localDate();
 let tryTimer = 0;
 let tryToken = 0;
@@ -379,6 +384,7 @@ findInput.addEventListener('input', () => {
         onclick: () => editor.open(x.path, { line: x.line, column: x.column, select: q.length }),
       }, h('span.where', {}, `${x.path}:${x.line}`), h('span.snippet', {}, x.text.trim().slice(0, 60)))))
       : [h('li.muted', {}, '没有找到')]));
+    findResults.dataset.query = q;
   }, 150);
 });
 
@@ -479,4 +485,3 @@ if (state.good?.cases.length && !form.read().text) trySample(state.good.cases[0]
 if ('serviceWorker' in navigator && location.protocol !== 'file:') {
   navigator.serviceWorker.register('./sw.js').catch(() => { /* the page works without it, just not offline */ });
 }
-void fmt;

@@ -14,7 +14,7 @@ function control(path, label, kind) {
   let input;
   if (kind === 'textarea') {
     input = document.createElement('textarea');
-    input.rows = 5;
+    input.rows = 3;
   } else if (CHOICES[kind]) {
     input = document.createElement('select');
     const none = new Option('未填', '');
@@ -36,7 +36,8 @@ export class PetitionForm {
   #extra = {};
   #note;
 
-  constructor(form, note) {
+  /** Builds the controls into `box`; `extra` (e.g. the judging date) joins the main grid. */
+  constructor(form, box, note, extra = []) {
     this.#form = form;
     this.#note = note;
     const main = document.createElement('div');
@@ -60,7 +61,11 @@ export class PetitionForm {
       }
       groups[group].lastChild.append(c);
     }
-    form.prepend(main, ...Object.values(groups));
+    main.append(...extra);
+    const more = document.createElement('div');
+    more.className = 'form-groups';
+    more.append(...Object.values(groups));
+    box.append(main, more);
   }
 
   /** The petition the form describes (absent fields left out). */

@@ -1,0 +1,336 @@
+// The rule workbench (www/) in Debian's Chromium, driven as a policy officer would use it: built
+// with Vite against the packed package and served under the strict Content-Security-Policy.
+// One page goes through the whole story, in order: a verdict for a sample case; an error typed
+// into a rule → a marker on that line; the fix → the verdict follows; the cases all pass; 500
+// real portal messages → progress to the end and charts; one keyword added → the compare view
+// lists exactly the petitions the package says moved. Then the 4,821-message batch is timed
+// (printed, not asserted), the results and the ruleset are downloaded, a reload restores the
+// edit (and no petition), and the page works offline. Screenshots of each state go to
+// test-results/workbench/.
+//
+// The real messages are read from ../shared/data at run time (they are not ours to copy); the
+// batch steps are skipped, with a message, where that folder is absent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Fenliu } from 'fenliu';
+import { root, portalMessages, readRuleset } from './helpers.mjs';
+import { serve } from '../../scripts/serve.mjs';
+import { buildWorkbench } from '../../www/build.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const shots = join(root, 'test-results/workbench');
+const RULES = readRuleset(join(root, 'rules'));
+const BATCH = 500;
+
+// The two edits the officer makes, as the package must see them.
+const GUIDANCE_ANCHOR = 'guidance: "用人单位拖欠工资的';
+const GUIDANCE_MARK = '【试改】';
+const KEYWORD_ANCHOR = '["拖欠工资"';
+const KEYWORD_EDIT = '["拖欠", "拖欠工资"';
+const edited = (keyword) => ({
+  ...RULES,
+  'route_labour.rhai': RULES['route_labour.rhai'].replace(GUIDANCE_ANCHOR, `guidance: "${GUIDANCE_MARK}用人单位拖欠工资的`),
+  ...(keyword ? { 'lexicon/labour.toml': RULES['lexicon/labour.toml'].replace(KEYWORD_ANCHOR, KEYWORD_EDIT) } : {}),
+});
+
+let browser;
+let context;
+let page;
+let server;
+let skipReason = null;
+const problems = [];
+const requests = [];
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    skipReason = `${CHROMIUM} is missing (bash scripts/setup.sh installs Debian's chromium)`;
+    if (process.env.CI) throw new Error(skipReason);
+    return;
+  }
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+  const dir = await buildWorkbench({ outDir: join(root, 'test-results/workbench-site') });
+  server = await serve({ mounts: { '/': dir } });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', acceptDownloads: true });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('request', (r) => requests.push(r.url()));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const shot = (name) => page.screenshot({ path: join(shots, name) });
+
+/** Types into the global find box and opens the first hit (the editor selects the match). */
+async function findAndOpen(text) {
+  await page.locator('#find-all').fill(text);
+  await page.waitForFunction((q) => document.getElementById('find-results').dataset.query === q, text);
+  await page.locator('#find-results button').first().click();
+}
+
+/** The line number (gutter) beside each lint range of the given severity in the open file. */
+function markerLines(severity) {
+  return page.evaluate((sev) => {
+    const shadow = document.querySelector('.editor-host').shadowRoot;
+    const gutter = [...shadow.querySelectorAll('.cm-lineNumbers .cm-gutterElement')];
+    return [...shadow.querySelectorAll(`.cm-lintRange-${sev}`)].map((el) => {
+      const top = el.closest('.cm-line').getBoundingClientRect().top;
+      return Number(gutter.find((g) => Math.abs(g.getBoundingClientRect().top - top) < 3)?.textContent);
+    });
+  }, severity);
+}
+
+const movedKey = (r) => (r.ok ? `${r.verdict.route.code}|${r.verdict.difficulty.tier}|${r.verdict.delegation.level}` : `error:${r.errors[0].code}`);
+
+test('workbench: the page opens with the default ruleset, the same one the package embeds', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 });
+  await page.waitForSelector('#status[data-state=ok]');
+  const builtin = new Fenliu().ruleset.fingerprint;
+  assert.equal(new Fenliu({ ruleset: RULES }).ruleset.fingerprint, builtin, 'rules/ and the built package differ: run npm run build');
+  assert.match(await page.locator('#ruleset-info').textContent(), new RegExp(builtin.slice(0, 12)));
+  assert.doesNotMatch(await page.locator('#engine-info').textContent(), /注意/);
+  // Every file of the ruleset is a tab.
+  assert.equal(await page.locator('#file-tabs [role=tab]').count(), Object.keys(RULES).length);
+  await shot('01-ready.png');
+});
+
+test('workbench: a sample case shows the verdict as a person reads it, matched words marked', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const cases = new Fenliu({ ruleset: RULES }).cases().cases;
+  const c = cases.find((x) => x.name.startsWith('拖欠工资请劳动监察'));
+  assert.ok(c, 'the wage-arrears case is in rules/cases');
+  await page.locator('#sample').selectOption(c.name);
+  await page.waitForFunction((text) => document.getElementById('p-text').value === text, c.petition.text);
+  const today = await page.locator('#today').inputValue();
+  const expected = new Fenliu({ ruleset: RULES }).classify(c.petition, { today }).verdict;
+  await page.waitForSelector(`#verdict[data-route=${expected.route.code}] #v-route`);
+  assert.equal(await page.locator('#v-route').textContent(), expected.route.name);
+  assert.equal(await page.locator('#verdict .guidance').textContent(), expected.route.guidance);
+  assert.equal(await page.locator('#verdict .deadlines tbody tr').count(), Object.keys(expected.deadlines).length);
+  assert.equal(await page.locator('#verdict table.trace tbody tr').count(), expected.trace.length);
+  if (expected.status === 'needs_info') assert.equal(await page.locator('#verdict .ask li').count(), expected.missing.length);
+  // The marked stretches are exactly the words the trace reports (UTF-16 offsets into the text).
+  const words = new Set(expected.trace.flatMap((e) => (e.matched ?? []).filter((m) => m.field === 'text').map((m) => c.petition.text.slice(m.start, m.end))));
+  const marked = await page.locator('#verdict .petition-text mark').allTextContents();
+  assert.ok(marked.length > 0);
+  for (const m of marked) assert.ok([...words].some((w) => w.includes(m)), `“${m}” is marked but no hit covers it`);
+  await page.locator('#verdict .route-card').scrollIntoViewIfNeeded();
+  await shot('02-sample-verdict.png');
+});
+
+test('workbench: an error typed into a rule gets a marker on its line; the fix updates the verdict', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const line = RULES['route_labour.rhai'].slice(0, RULES['route_labour.rhai'].indexOf(GUIDANCE_ANCHOR)).split('\n').length;
+  const routeBefore = await page.locator('#v-route').textContent();
+  await findAndOpen(GUIDANCE_ANCHOR);
+  assert.equal(await page.locator('#editor-title').textContent(), 'route_labour.rhai');
+  await page.keyboard.press('ArrowLeft'); // to the start of the match: `guidance`
+  await page.keyboard.type(',');
+  await page.waitForSelector('#status[data-state=broken]');
+  await page.waitForSelector('.cm-lintRange-error');
+  assert.deepEqual(await markerLines('error'), [line]);
+  const problem = page.locator('#problem-list li.error');
+  assert.equal(await problem.count(), 1);
+  assert.equal(await problem.getAttribute('data-file'), 'route_labour.rhai');
+  assert.equal(await problem.getAttribute('data-line'), String(line));
+  assert.match(await problem.textContent(), /提示：/);
+  assert.match(await page.locator('#file-tabs [data-path="route_labour.rhai"]').getAttribute('aria-label'), /1 个错误/);
+  // The rest of the page goes on with the last good ruleset.
+  assert.equal(await page.locator('#v-route').textContent(), routeBefore);
+  await shot('03-error-marker.png');
+
+  await page.keyboard.press('Backspace');
+  for (let i = 0; i < 'guidance: "'.length; i++) await page.keyboard.press('ArrowRight');
+  await page.keyboard.type(GUIDANCE_MARK);
+  await page.waitForSelector('#status[data-state=ok]');
+  await page.waitForFunction((mark) => document.querySelector('#verdict .guidance')?.textContent.startsWith(mark), GUIDANCE_MARK);
+  assert.deepEqual(await markerLines('error'), []);
+  assert.equal(await page.locator('#problem-list li').count(), 0);
+  // The page shows what the package decides with the edited files.
+  const petition = { text: await page.locator('#p-text').inputValue(), submitted_at: await page.locator('#p-submitted_at').inputValue() || undefined };
+  const ours = new Fenliu({ ruleset: edited(false) }).classify(petition, { today: await page.locator('#today').inputValue() });
+  assert.equal(await page.locator('#verdict .guidance').textContent(), ours.verdict.route.guidance);
+  await page.locator('#verdict .route-card').scrollIntoViewIfNeeded();
+  await shot('04-fixed-verdict-updated.png');
+});
+
+test('workbench: running the cases lists every case, all passing, and the rules no case fires', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const report = new Fenliu({ ruleset: edited(false) }).test();
+  assert.equal(report.failed, 0);
+  await page.locator('#tab-test').click();
+  await page.locator('#run-tests').click();
+  await page.waitForSelector('#test-summary[data-ran]');
+  assert.equal(await page.locator('#test-summary').getAttribute('data-passed'), String(report.passed));
+  assert.equal(await page.locator('#test-summary').getAttribute('data-failed'), '0');
+  assert.equal(await page.locator('#test-table tbody tr.pass').count(), report.passed);
+  assert.equal(await page.locator('#test-table tbody tr.fail').count(), 0);
+  assert.deepEqual(await page.locator('#uncovered button').allTextContents(), report.uncovered);
+  await shot('05-cases-passing.png');
+});
+
+test('workbench: 500 real messages classify in the workers, with progress and charts', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (!portalMessages) return t.skip('../shared/data/portal-messages.jsonl is absent: the batch steps need the real messages');
+  const lines = readFileSync(portalMessages, 'utf8').trim().split('\n').slice(0, BATCH);
+  await page.locator('#tab-batch').click();
+  await page.locator('#batch-file').setInputFiles({ name: 'portal-500.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await page.waitForSelector('#batch-status[data-state=done]', { timeout: 60_000 });
+  assert.equal(await page.locator('#batch-progress').evaluate((p) => p.value), 1);
+  assert.equal(await page.locator('#batch-progress-text').textContent(), '100%');
+  for (const id of ['chart-route', 'chart-tier', 'chart-level']) {
+    const box = await page.locator(`#${id}`).boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 50, `${id} is drawn`);
+  }
+  // The route table counts what the package decides for the same messages.
+  const results = new Fenliu({ ruleset: edited(false) }).classifyMany(lines);
+  const counts = {};
+  for (const r of results) counts[r.verdict.route.name] = (counts[r.verdict.route.name] ?? 0) + 1;
+  const rows = await page.locator('#table-route tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th').textContent, Number(tr.querySelector('td:last-child').textContent.replaceAll(',', ''))]));
+  assert.deepEqual(Object.fromEntries(rows), counts);
+  // A guidance edit moves no petition.
+  await page.waitForSelector('#compare-counts[data-moved="0"]');
+  t.diagnostic(`500 messages: ${await page.locator('#batch-status').textContent()}`);
+  await shot('06-batch-500-charts.png');
+});
+
+test('workbench: one keyword added → the compare view lists exactly the petitions that moved', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (!portalMessages) return t.skip('../shared/data/portal-messages.jsonl is absent');
+  const lines = readFileSync(portalMessages, 'utf8').trim().split('\n').slice(0, BATCH);
+  const before = new Fenliu({ ruleset: RULES }).classifyMany(lines);
+  const now = new Fenliu({ ruleset: edited(true) }).classifyMany(lines);
+  const expected = lines.map((l, i) => [JSON.parse(l).id, movedKey(before[i]) !== movedKey(now[i])]).filter(([, m]) => m).map(([id]) => id);
+  assert.ok(expected.length > 0, 'the keyword edit must move some of the 500 messages');
+
+  await findAndOpen(KEYWORD_ANCHOR);
+  assert.equal(await page.locator('#editor-title').textContent(), 'lexicon/labour.toml');
+  await page.keyboard.type(KEYWORD_EDIT); // replaces the selected match
+  await page.waitForSelector('#status[data-state=ok]');
+  await page.waitForFunction((n) => document.getElementById('compare-counts').dataset.moved === String(n), expected.length, { timeout: 60_000 });
+  await page.waitForSelector('#batch-status[data-state=done]');
+  const listed = await page.locator('#movers tbody tr .id').allTextContents();
+  assert.deepEqual([...listed].sort(), [...expected].sort());
+  // Old and new verdicts side by side, the changed part marked.
+  const first = page.locator('#movers tbody tr').first();
+  assert.ok(await first.locator('td.side').nth(0).locator('.diff').count() > 0);
+  const i = lines.findIndex((l) => JSON.parse(l).id === listed[0]);
+  assert.match(await first.locator('td.side').nth(0).textContent(), new RegExp(before[i].verdict.route.name.replace(/[()（）]/g, '.')));
+  assert.match(await first.locator('td.side').nth(1).textContent(), new RegExp(now[i].verdict.route.name.replace(/[()（）]/g, '.')));
+  await page.locator('#compare').scrollIntoViewIfNeeded();
+  await shot('07-compare-moved.png');
+
+  // The CSV holds every petition, with the baseline's verdict beside.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-csv').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\uFEFF编号,标题,途径代码'));
+  assert.equal(csv.trim().split('\r\n').length, BATCH + 1);
+  assert.match(csv, /修改前途径/);
+});
+
+test('workbench: the full 4,821-message batch (time printed, not asserted) while the page stays responsive', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  if (!portalMessages) return t.skip('../shared/data/portal-messages.jsonl is absent');
+  const count = readFileSync(portalMessages, 'utf8').trim().split('\n').length;
+  await page.evaluate(() => {
+    window.__gaps = [];
+    window.__long = [];
+    new PerformanceObserver((l) => window.__long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    let last = performance.now();
+    window.__tick = setInterval(() => {
+      const now = performance.now();
+      window.__gaps.push(now - last);
+      last = now;
+    }, 20);
+  });
+  const t0 = Date.now();
+  await page.locator('#batch-file').setInputFiles(portalMessages);
+  await page.waitForSelector('#batch-status[data-state=done]', { timeout: 120_000 });
+  const wall = Date.now() - t0;
+  const ms = Number(await page.locator('#batch-status').getAttribute('data-ms'));
+  const { gaps, long } = await page.evaluate(() => {
+    clearInterval(window.__tick);
+    return { gaps: window.__gaps, long: window.__long };
+  });
+  const workers = await page.evaluate(() => navigator.hardwareConcurrency);
+  t.diagnostic(`${count} messages: ${(ms / 1000).toFixed(2)} s for the edited ruleset in ${Math.min(4, workers)} workers `
+    + `(${Math.round((ms * 1000) / count)} µs a message); ${(wall / 1000).toFixed(2)} s from picking the file to both rulesets done (read, edited and baseline); `
+    + `main thread: longest gap between 20 ms timer ticks ${Math.round(Math.max(...gaps))} ms, ${long.length} long tasks (longest ${Math.round(Math.max(0, ...long))} ms)`);
+  console.log(`# workbench batch: ${count} messages classified in ${(ms / 1000).toFixed(2)} s`);
+  assert.equal(Number((await page.locator('#batch-info strong').textContent()).match(/([\d,]+) 件/)[1].replaceAll(',', '')), count);
+  await shot('08-batch-4821.png');
+});
+
+test('workbench: the ruleset downloads as one bundle with its fingerprint', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-bundle').click()]);
+  const bundle = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(bundle.format, 'fenliu-ruleset-bundle/1');
+  assert.deepEqual(bundle.files, edited(true));
+  assert.equal(bundle.fingerprint, new Fenliu({ ruleset: bundle.files }).ruleset.fingerprint);
+});
+
+test('workbench: a reload restores the rule edits, and no petition', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  await page.reload();
+  await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 });
+  await page.waitForSelector('#status[data-state=ok]');
+  assert.match(await page.locator('#banner-text').textContent(), /已恢复.*2 个文件/);
+  assert.match(await page.locator('#file-tabs [data-path="lexicon/labour.toml"]').getAttribute('aria-label'), /已修改/);
+  assert.match(await page.locator('#ruleset-info').textContent(), new RegExp(new Fenliu({ ruleset: edited(true) }).ruleset.fingerprint.slice(0, 12)));
+  assert.equal(await page.locator('#batch-info').isHidden(), true);
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  assert.match(stored, /拖欠", "拖欠工资/);
+  if (portalMessages) {
+    const first = JSON.parse(readFileSync(portalMessages, 'utf8').split('\n')[0]);
+    assert.ok(!stored.includes(first.text.slice(0, 20)), 'a petition was written to localStorage');
+  }
+  await shot('09-reload-restored.png');
+});
+
+test('workbench: labels, keyboard, and offline once loaded', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, progress')]
+    .filter((el) => !(el.labels?.length) && !el.getAttribute('aria-label') && !el.closest('label')).map((el) => el.id || el.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, []);
+  // The work-area tabs follow the arrow keys.
+  await page.locator('#tab-try').click();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-test');
+  assert.equal(await page.locator('#panel-test').isVisible(), true);
+  await page.keyboard.press('ArrowLeft');
+  // Offline: the service worker serves every file of the page.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 });
+    await page.waitForSelector('#verdict #v-route');
+    await shot('10-offline.png');
+    // From the top of a fresh page, the first Tab reaches the skip link.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  } finally {
+    await context.setOffline(false);
+  }
+  assert.deepEqual(problems, []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.url)), []);
+});
