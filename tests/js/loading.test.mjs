@@ -84,11 +84,13 @@ test('bundler: examples/loading/bundler built with Vite, main thread and worker'
   assert.equal(out['worker-route'], name);
 });
 
-test('docs/npm.md: every code block that names an example file is that file, verbatim', () => {
-  const doc = readFileSync(join(root, 'docs/npm.md'), 'utf8');
-  const blocks = [...doc.matchAll(/<!-- example: (\S+) -->\s*```\w*\n([\s\S]*?)```/g)];
-  assert.ok(blocks.length >= 4, `found ${blocks.length} example blocks`);
-  for (const [, file, code] of blocks) {
-    assert.equal(code, readFileSync(join(root, file), 'utf8'), `docs/npm.md block for ${file}`);
-  }
-});
+for (const [docFile, min] of [['docs/npm.md', 4], ['README.md', 3]]) {
+  test(`${docFile}: every code block that names an example file is that file, verbatim`, () => {
+    const doc = readFileSync(join(root, docFile), 'utf8');
+    const blocks = [...doc.matchAll(/<!-- example: (\S+) -->\s*```\w*\n([\s\S]*?)```/g)];
+    assert.ok(blocks.length >= min, `found ${blocks.length} example blocks`);
+    for (const [, file, code] of blocks) {
+      assert.equal(code, readFileSync(join(root, file), 'utf8'), `${docFile} block for ${file}`);
+    }
+  });
+}
