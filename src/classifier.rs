@@ -140,8 +140,9 @@ impl Classifier {
             let mut ast = match loader.compile(source) {
                 Ok(ast) => ast,
                 Err(e) => {
+                    let (message, help) = syntax_message(e.err_type());
                     errors.push(
-                        Diagnostic::error("rule.syntax", format!("\"{path}\" 有语法错误：{}", e.err_type()), "检查括号、引号和逗号是否成对、是否漏写。")
+                        Diagnostic::error("rule.syntax", format!("\"{path}\" 有语法错误：{message}"), help)
                             .at(Location::from_rhai(path, source, e.position())),
                     );
                     continue;
@@ -615,6 +616,43 @@ fn compute_deadlines(filed: Date, specs: &[(String, crate::rule::DeadlineSpec)])
         }
     }
     out
+}
+
+/// A Rhai syntax error in words policy staff read, with the fix.
+fn syntax_message(e: &rhai::ParseErrorType) -> (String, String) {
+    use rhai::{LexError as L, ParseErrorType as P};
+    const BRACKETS: &str = "检查括号、引号和逗号是否成对、是否漏写。";
+    let (m, h): (String, &str) = match e {
+        P::UnexpectedEOF => ("文件在语句写完之前就结束了".into(), "检查最后一条规则的 `});` 是否写全。"),
+        P::BadInput(L::UnterminatedString) => ("字符串缺少结尾的引号".into(), "每个 \"…\" 都要成对。"),
+        P::BadInput(L::UnexpectedInput(s)) => (format!("不认识的字符 \"{s}\""), "规则中的标点要用英文半角（, : ; \" ( ) [ ] { }），中文只写在引号里。"),
+        P::BadInput(L::MalformedNumber(s)) => (format!("数字 \"{s}\" 写法不对"), "分值、天数只写整数，例如 15。"),
+        P::BadInput(other) => (format!("写法有误（{other}）"), BRACKETS),
+        P::UnknownOperator(op) => (format!("不认识的运算符 \"{op}\""), "条件里用 &&（并且）、||（或者）、!（不）、==、!=、>、>=、<、<=。"),
+        P::MissingToken(token, _) => {
+            let help = match token.as_str() {
+                "," => "键与键、列表的项与项之间用英文逗号 , 分开。",
+                ":" => "键和值之间用英文冒号 :，例如 stage: \"route\"。",
+                ";" => "每条 rule(#{ … }) 后面加英文分号 ;。",
+                ")" | "]" | "}" => "括号要成对：( )、[ ]、#{ }。",
+                _ => BRACKETS,
+            };
+            (format!("缺少 \"{token}\""), help)
+        }
+        P::MissingSymbol(s) => (format!("缺少 \"{s}\""), BRACKETS),
+        P::PropertyExpected => ("这里应是字段名或键名".into(), "规则的键写成 名称: 值，键与键之间用英文逗号分开，例如 title: \"…\", stage: \"route\"。"),
+        P::VariableExpected => ("这里应是变量名".into(), BRACKETS),
+        P::ExprExpected(what) => (format!("这里缺少{what}"), "检查是否多写了逗号，或条件没有写完。"),
+        P::VariableUndefined(name) => (format!("未定义的名字 \"{name}\""), "条件函数的参数叫 p（when: |p| …），字段要写成 p.字段名；检查拼写。"),
+        P::DuplicatedProperty(k) => (format!("同一条规则里键 \"{k}\" 写了两次"), "删去重复的一个。"),
+        P::Reserved(word) => (format!("\"{word}\" 是保留字，不能在规则里使用"), "换一个名字。"),
+        P::FnMissingParams(f) => (format!("函数 \"{f}\" 缺少参数表"), "写成 fn 名称(p) { … }。"),
+        P::FnDuplicatedDefinition(f, n) => (format!("函数 \"{f}\"（{n} 个参数）定义了两次"), "删去或改名其中一个。"),
+        P::ExprTooDeep => ("表达式嵌套太深".into(), "把条件拆成几个辅助函数，或拆成几条规则。"),
+        P::LiteralTooLarge(what, max) => (format!("{what}超过上限 {max}"), "缩短它。"),
+        other => (other.to_string(), BRACKETS),
+    };
+    (m, h.to_owned())
 }
 
 /// Turns a Rhai error into a diagnostic at the innermost position, in the rule's file.

@@ -329,3 +329,20 @@ rule(#{ id: "route.number", title: "号码", stage: "route", priority: 100,
     let codes: Vec<&str> = errs.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(codes, vec!["rule.unknown_code", "rule.unknown_group"]);
 }
+
+#[test]
+fn syntax_errors_are_explained_in_chinese() {
+    // (rule file, words the message must contain, words the help must contain)
+    let table: &[(&str, &str, &str)] = &[
+        ("rule(#{ id: \"x\", title: \"标题\" stage: \"route\" });\n", "缺少 \",\"", "英文逗号"),
+        ("rule(#{ id: \"x\", title: \"标题\"， stage: \"route\" });\n", "不认识的字符 \"，\"", "英文半角"),
+        ("rule(#{ id: \"x\", title: \"标题 });\n", "引号", "成对"),
+        ("rule(#{ id: \"x\", when: |p| q.has(\"a\") });\n", "未定义的名字 \"q\"", "|p|"),
+    ];
+    for (src, msg, help) in table {
+        let rs = ruleset_with(&[("bad.rhai", src)]).unwrap();
+        let d = Classifier::check(&rs).into_iter().find(|d| d.code == "rule.syntax").unwrap_or_else(|| panic!("{src}"));
+        assert!(d.message.contains(msg), "{src}: {}", d.message);
+        assert!(d.help.contains(help), "{src}: {}", d.help);
+    }
+}

@@ -10,6 +10,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fenliu::{cases, Classifier, Date, Diagnostic, Options, Ruleset, Verdict};
 use serde_json::{json, Value};
 
+/// Writes to stdout, ignoring a closed pipe (`fenliu check | head`) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{ let _ = writeln!(io::stdout(), $($arg)*); }};
+}
+macro_rules! out {
+    ($($arg:tt)*) => {{ let _ = write!(io::stdout(), $($arg)*); }};
+}
+
 /// 分流：信访事项依法分类预审（法定途径、化解难度、三级代办、办理期限）。
 #[derive(Parser)]
 #[command(name = "fenliu", version, about, long_about = None)]
@@ -335,16 +343,16 @@ fn check(dir: Option<PathBuf>, fingerprint: Option<String>) -> Result<ExitCode, 
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     for d in &diags {
-        println!("{d}\n");
+        outln!("{d}\n");
     }
     let info = ruleset.info();
     if errors == 0 {
         if let Ok(c) = Classifier::new(&ruleset) {
-            println!("规则集 {}（{} 版本 {}）：{} 条规则，{} 个词组。", ruleset.title(), info.name, info.version, c.rules().len(), c.lexicon().groups().len());
+            outln!("规则集 {}（{} 版本 {}）：{} 条规则，{} 个词组。", ruleset.title(), info.name, info.version, c.rules().len(), c.lexicon().groups().len());
         }
     }
-    println!("指纹 {}", info.fingerprint);
-    println!("{errors} 个错误，{warnings} 个警告");
+    outln!("指纹 {}", info.fingerprint);
+    outln!("{errors} 个错误，{warnings} 个警告");
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -358,16 +366,16 @@ fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode
         if r.passed {
             passed += 1;
             if !failures {
-                println!("✓ {at}{}", r.name);
+                outln!("✓ {at}{}", r.name);
             }
             continue;
         }
-        println!("✗ {at}{}", r.name);
+        outln!("✗ {at}{}", r.name);
         for m in &r.mismatches {
-            println!("    {}：期望 {}，实际 {}", m.key, m.expected, m.actual);
+            outln!("    {}：期望 {}，实际 {}", m.key, m.expected, m.actual);
         }
         if let Some(e) = &r.error {
-            println!("    {}", e.to_string().replace('\n', "\n    "));
+            outln!("    {}", e.to_string().replace('\n', "\n    "));
         }
     }
     let failed = results.len() - passed;
@@ -375,13 +383,13 @@ fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode
         let un = cases::uncovered(&classifier, &results);
         let checks = classifier.rules().iter().filter(|r| r.stage == fenliu::StageKind::Check).count();
         let total = classifier.rules().len() - checks;
-        println!("\n规则覆盖：{}/{} 条规则被案例触发（另有 {checks} 条一致性检查规则，不应被触发）", total - un.len(), total);
+        outln!("\n规则覆盖：{}/{} 条规则被案例触发（另有 {checks} 条一致性检查规则，不应被触发）", total - un.len(), total);
         for r in un {
             let at = r.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
-            println!("  未覆盖 {} {}（{at}）", r.id, r.title);
+            outln!("  未覆盖 {} {}（{at}）", r.id, r.title);
         }
     }
-    println!("\n{passed} passed, {failed} failed");
+    outln!("\n{passed} passed, {failed} failed");
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -395,7 +403,7 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
     let options = Options::today(Date::today_utc());
     let v = classifier.classify_json(input.trim(), &options)?;
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
     }
     let mut o = String::new();
@@ -450,7 +458,7 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         o += &format!("规则输出 {}：{}\n", l.rule, l.message);
     }
     o += &format!("\n规则集 {} {}，指纹 {}…；输入摘要 {}…\n", v.ruleset.name, v.ruleset.version, v.ruleset.fingerprint.get(..16).unwrap_or_default(), v.input_hash.get(..16).unwrap_or_default());
-    print!("{o}");
+    out!("{o}");
     let _ = io::stdout().flush();
     Ok(ExitCode::SUCCESS)
 }
@@ -468,7 +476,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let calls: u64 = costs.iter().map(|c| c.calls).sum();
     let native: u64 = costs.iter().map(|c| c.native).sum();
     let skipped: u64 = costs.iter().map(|c| c.skipped).sum();
-    println!(
+    outln!(
         "{} 件信访件，{} 条规则：每件平均 Rhai 执行 {:.1} 条规则条件、原生执行 {:.1} 条、预筛跳过 {:.1} 条，Rhai 运算 {:.0} 次；{:.1} 微秒/件（含统计开销）",
         petitions.len(),
         costs.len(),
@@ -479,9 +487,9 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
         secs * 1e6 / n
     );
     costs.sort_by(|a, b| b.operations.cmp(&a.operations).then(a.rule.cmp(&b.rule)));
-    println!("\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用");
+    outln!("\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用");
     for c in costs.iter().take(top) {
-        println!(
+        outln!(
             "{:<44} {:>10.2} {:>10.2} {:>10.2} {:>8} {:>12.1} {:>10.1}",
             c.rule,
             c.calls as f64 / n,

@@ -28,7 +28,6 @@ export class BatchView {
   #job = 0;
   #chartsModule = null;
   #fileName = '';
-  #lastTiming = null;
 
   constructor(els, { ruleset, onOpen, onBaseline }) {
     this.#els = els;
@@ -70,6 +69,11 @@ export class BatchView {
     this.#results.clear();
     this.#rows = [];
     this.#fileName = file.name.replace(/\.[^.]*$/, '');
+    // Nothing of the previous batch stays on screen.
+    this.#els.charts.hidden = true;
+    this.#els.compare.hidden = true;
+    this.#els.csv.disabled = true;
+    this.#els.status.removeAttribute('data-ms');
     this.#els.root.dataset.state = 'loading';
     this.#status(`正在读取“${file.name}”…`, 'loading');
     this.#els.progress.value = 0;
@@ -130,7 +134,6 @@ export class BatchView {
       }
       this.#results.set(r.fingerprint, out);
       before += this.#pool.count;
-      if (r === current) this.#lastTiming = out;
       // Draw as soon as the current ruleset is done; the baseline follows.
       await this.#render();
     }
@@ -216,10 +219,12 @@ export class BatchView {
       table.replaceChildren(
         h('caption', {}, title),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, key === 'route' ? '途径' : key === 'tier' ? '难度' : '层级'),
-          withBefore ? h('th.num', { scope: 'col' }, '修改前') : null, h('th.num', { scope: 'col' }, withBefore ? '当前' : '件数'))),
+          withBefore ? h('th.num', { scope: 'col' }, '修改前') : null, h('th.num', { scope: 'col' }, withBefore ? '当前' : '件数'),
+          h('th.num', { scope: 'col' }, '占比'))),
         h('tbody', {}, order.map((c) => h('tr', {}, h('th', { scope: 'row' }, allLabels[c] ?? c),
           withBefore ? h('td.num', {}, fmt.format(cBefore[c] ?? 0)) : null,
-          h(`td.num${withBefore && (cBefore[c] ?? 0) !== (cNow[c] ?? 0) ? '.changed' : ''}`, {}, fmt.format(cNow[c] ?? 0))))),
+          h(`td.num.now${withBefore && (cBefore[c] ?? 0) !== (cNow[c] ?? 0) ? '.changed' : ''}`, {}, fmt.format(cNow[c] ?? 0)),
+          h('td.num.share', {}, `${(((cNow[c] ?? 0) / now.summaries.length) * 100).toFixed(1)}%`)))),
       );
     }
     this.#els.charts.hidden = false;
@@ -344,10 +349,5 @@ export class BatchView {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
     return csv;
-  }
-
-  /** For the page's status line and the test: the last timing of the current ruleset. */
-  get timing() {
-    return this.#lastTiming;
   }
 }

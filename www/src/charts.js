@@ -12,10 +12,10 @@ Chart.defaults.animation = false;
 
 const charts = new Map();
 
-// Long names ("行政程序（行政复议、…）及行政诉讼") are cut at the first bracket on the axis;
+// Long names ("行政程序（行政复议、…）及行政诉讼") lose their bracketed part on the axis;
 // the tooltip and the table give the whole name.
 const short = (name) => {
-  const s = name.replace(/（.*$/, '');
+  const s = name.replace(/（[^）]*）/g, '').replace(/\s+/g, '');
   return s.length > 12 ? `${s.slice(0, 11)}…` : s;
 };
 

@@ -42,7 +42,7 @@ const theme = EditorView.theme({
 function languageOf(path) {
   if (path.endsWith('.rhai')) return [rhaiLang];
   if (path.endsWith('.toml')) return [tomlLang];
-  return [EditorView.lineWrapping];
+  return [];
 }
 
 /** Offset of a 1-based line and 1-based UTF-16 column in `doc` (clamped to the document). */
@@ -144,6 +144,8 @@ export class RuleEditor {
         ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap,
       ]),
       theme,
+      // Rule files hold long Chinese sentences (guidance, basis): wrapped, they read as prose.
+      EditorView.lineWrapping,
       ...languageOf(path),
       EditorView.updateListener.of((u) => {
         if (u.docChanged && this.active === path) {
@@ -229,15 +231,6 @@ export class RuleEditor {
       }
     }
     this.#renderTabs();
-  }
-
-  /** Replaces the first occurrence of `from` in `path` (one undoable edit), for tests and tools. */
-  replace(path, from, to) {
-    this.open(path, { focus: false });
-    const at = this.#view.state.doc.toString().indexOf(from);
-    if (at < 0) return false;
-    this.#view.dispatch({ changes: { from: at, to: at + from.length, insert: to } });
-    return true;
   }
 
   /** Every line of every file that contains `query`: {path, line, column, text}. */

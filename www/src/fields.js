@@ -57,9 +57,24 @@ export const GROUPS = {
 
 export const LABELS = Object.fromEntries(FIELDS.map(([path, label]) => [path, label.replace(/（.*）$/, '')]));
 
+// What to ask the petitioner when a verdict says a field could change the route.
+const QUESTIONS = {
+  'legal.court': '是否已向法院起诉，法院是否已立案、判决或在执行',
+  'legal.arbitration': '是否已申请仲裁，仲裁是否已受理或裁决',
+  'legal.reconsideration': '是否已申请行政复议，是否已有复议决定',
+  'legal.police': '是否已报警，公安机关是否已立案',
+  'history.stage': '这件事是否已有处理意见、复查或复核意见',
+  'history.prior_count': '此前是否反映过、反映过几次',
+  'place.county': '事情发生在哪个县（区）',
+  'place.town': '事情发生在哪个镇（街道）',
+  'place.village': '事情发生在哪个村（社区）',
+  petitioners: '一同反映的有几人',
+  people_involved: '涉及多少人',
+};
+
 /** The question to ask for a `missing` path. */
 export function missingLabel(path) {
-  return LABELS[path] ?? path;
+  return QUESTIONS[path] ?? LABELS[path] ?? path;
 }
 
 export const STAGE_NAMES = {

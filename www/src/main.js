@@ -91,6 +91,7 @@ async function runCheck() {
 
 function applyCheck(files, res) {
   state.diagnostics = res.diagnostics;
+  $('verdict-stale').hidden = res.built || !state.good;
   editor.setDiagnostics(res.diagnostics);
   renderProblems(res.diagnostics);
   if (res.built) applyGood(files, res);
@@ -258,7 +259,7 @@ async function tryNow() {
   if (token !== tryToken) return;
   root.setAttribute('aria-busy', 'false');
   if (!result) return;
-  renderVerdict(root, result, petition, { onRule: openRule, stale: state.diagnostics.some((d) => d.severity === 'error') });
+  renderVerdict(root, result, petition, { onRule: openRule });
   root.dataset.route = result.current.ok ? result.current.verdict.route.code : 'error';
   root.dataset.fingerprint = state.good.info.fingerprint;
   if (document.body.dataset.state !== 'ready') document.body.dataset.state = 'ready';
@@ -477,6 +478,11 @@ engine.call('builtinInfo').then((info) => {
 }).catch(() => {});
 
 await startWith(restored ? restored.files : state.original.files, state.original);
+if (restored) {
+  // Open the first file that was edited, where the officer left off.
+  const first = editor.paths().find((p) => state.original.files[p] !== editor.content(p));
+  if (first) editor.open(first, { focus: false });
+}
 if (!state.good) document.body.dataset.state = 'ready';
 
 // Open the first case so the page shows a verdict from the start.

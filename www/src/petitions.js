@@ -29,14 +29,19 @@ const ALIASES = {
   anonymous: ['anonymous', '匿名'],
   bodies: ['bodies', '涉及部门'],
 };
+// Every other field of the petition contract (js/types.d.ts), by its JSON path.
+const KNOWN = new Set([
+  'history.prior_count', 'history.first_raised_at', 'history.highest_level', 'history.national_visits',
+  'history.assigned_from_above', 'history.stage', 'legal.court', 'legal.arbitration', 'legal.reconsideration',
+  'legal.police', 'cross.region', 'cross.department', 'cross.industry', 'cross.separation',
+]);
 const NUMBERS = new Set(['petitioners', 'people_involved', 'history.prior_count', 'history.national_visits', 'history.assigned_from_above']);
 const BOOLEANS = new Set(['anonymous', 'cross.region', 'cross.department', 'cross.industry']);
 
 function fieldOf(header) {
   const h = header.trim();
   for (const [field, names] of Object.entries(ALIASES)) if (names.includes(h) || names.includes(h.toLowerCase())) return field;
-  // Other dotted paths of the contract (history.stage, legal.court, …) are taken as written.
-  return /^[a-z_]+(\.[a-z_]+)?$/.test(h) ? h : null;
+  return KNOWN.has(h) ? h : null;
 }
 
 function cell(field, raw) {

@@ -82,7 +82,7 @@ function diffLine(now, before) {
  * Renders `result` ({current, baseline} from the engine worker) for `petition` into `root`.
  * `onRule(id)` opens a rule in the editor.
  */
-export function renderVerdict(root, result, petition, { onRule, stale }) {
+export function renderVerdict(root, result, petition, { onRule }) {
   const r = result.current;
   if (!r.ok) {
     root.replaceChildren(
@@ -117,11 +117,9 @@ export function renderVerdict(root, result, petition, { onRule, stale }) {
     h('div', {},
       h('h4', {}, '化解难度：', h('span.value', {}, v.difficulty.name), h('span.score', {}, `${v.difficulty.score} 分`)),
       v.difficulty.factors.length
-        ? h('table.factors', {}, h('caption.sr-only', {}, '难度的得分'),
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '分值'), h('th', { scope: 'col' }, '理由'), h('th', { scope: 'col' }, '规则'))),
-          h('tbody', {}, v.difficulty.factors.map((f) => h('tr', {},
-            h('td.num', {}, f.points > 0 ? `+${f.points}` : String(f.points)), h('td', {}, f.reason),
-            h('td', {}, h('button.link', { type: 'button', onclick: () => onRule(f.rule) }, f.rule))))))
+        ? h('ul.factors', { 'aria-label': '难度的得分' }, v.difficulty.factors.map((f) => h('li', {},
+          h(`span.points${f.points > 0 ? '.plus' : ''}`, {}, f.points > 0 ? `+${f.points}` : String(f.points)),
+          h('span', {}, f.reason, ' ', h('button.link.small', { type: 'button', title: '在编辑器中打开这条规则', onclick: () => onRule(f.rule) }, f.rule)))))
         : h('p.muted', {}, '没有规则加分。')),
     h('div', {},
       h('h4', {}, '三级代办：', h('span.value', {}, v.delegation.name)),
@@ -168,7 +166,6 @@ export function renderVerdict(root, result, petition, { onRule, stale }) {
           h('td', {}, (t.matched ?? []).map((m) => h(`span.chip${m.negated ? '.negated' : ''}`, { title: `${names.groups[m.group] ?? m.group}（${m.group}）` }, m.word))))))))));
 
   root.replaceChildren(...cards.filter(Boolean));
-  root.classList.toggle('stale', Boolean(stale));
 
   // Pointing at a trace row marks the words that rule consulted.
   const rows = root.querySelectorAll('table.trace tbody tr');
