@@ -3,6 +3,8 @@
 //! found once stays fixed. `scripts/fuzz.sh` copies new crash inputs there; an empty folder
 //! passes. See `tests/fuzz-regressions/README.md` and `docs/fuzzing.md`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 #[allow(dead_code)]
 #[path = "../fuzz/src/lib.rs"]
 mod harness;
@@ -61,14 +63,19 @@ fn rule_file_regressions() {
     eprintln!("rule_file: {n} saved inputs replayed");
 }
 
-/// The folders exist and name only known targets (a misspelt folder would be skipped silently).
+/// The folders name only known targets (a misspelt folder would be skipped silently), besides
+/// `pending/`, whose known and unfixed inputs are not replayed.
 #[test]
 fn every_folder_is_a_target() {
     let Ok(dir) = std::fs::read_dir(root()) else { return };
     for entry in dir.flatten() {
         if entry.path().is_dir() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            assert!(harness::TARGETS.contains(&name.as_str()), "tests/fuzz-regressions/{name} is not a fuzz target ({:?})", harness::TARGETS);
+            assert!(
+                name == "pending" || harness::TARGETS.contains(&name.as_str()),
+                "tests/fuzz-regressions/{name} is not a fuzz target ({:?})",
+                harness::TARGETS
+            );
         }
     }
 }
