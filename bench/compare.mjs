@@ -83,7 +83,7 @@ let bundle = null;
 try {
   bundle = (await import('rolldown')).rolldown;
 } catch {
-  console.log('(rolldown unavailable: JS sizes are the entry files unbundled)');
+  console.log('(rolldown unavailable: JS sizes not measured)');
 }
 async function jsSize(entryCode, extraFile) {
   const { mkdirSync, writeFileSync: write } = await import('node:fs');
