@@ -16,5 +16,8 @@ cargo test --quiet
 echo "== fenliu test (the default ruleset's cases, with coverage)"
 cargo run --release --quiet -- test --coverage --failures
 
+echo "== the shared benchmark decision is generated from its one source"
+node bench/shared/generate.mjs --check
+
 echo "== npm test (builds the package, type-checks, Node and Chromium tests)"
 npm test
