@@ -80,9 +80,10 @@ for target in "${targets[@]}"; do
     -artifact_prefix="$artifacts/" -print_final_stats=1 "${dict[@]}" ${FUZZ_ARGS:-} \
     >"$log" 2>&1 || status=$?
 
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+  # (None of these may fail the script: a failed build leaves no stats.)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1 || true)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1 || true)
+  cov=$({ grep -o 'cov: [0-9]*' "$log" || true; } | tail -n 1 | cut -d' ' -f2)
   units=$(find "$corpus" -type f | wc -l)
   line="$target: ${seconds}s, ${execs:-?} executions, ${rate:-?} exec/s, coverage ${cov:-?} edges, corpus $units files, exit $status"
 

@@ -316,7 +316,7 @@ impl Classifier {
         let petition = &ctx.petition;
 
         let mut out = Building::default();
-        let mut log_lines = Vec::new();
+        let mut log_lines: Vec<LogLine> = Vec::new();
         for (kind, idx) in &self.stages {
             for &i in idx {
                 let Some(rule) = self.rules.get(i) else { continue };
@@ -345,7 +345,9 @@ impl Classifier {
                     c.operations += ops;
                 });
                 for line in self.log.borrow_mut().drain(..) {
-                    log_lines.push(LogLine { rule: rule.id.clone(), message: line });
+                    if log_lines.len() < crate::engine::MAX_LOG_LINES {
+                        log_lines.push(LogLine { rule: rule.id.clone(), message: line });
+                    }
                 }
                 if !fired? {
                     continue;

@@ -329,6 +329,16 @@ fn register_view(engine: &mut Engine) {
         .register_fn("known", |v: &mut View, path: &str| crate::petition::has_path(&v.0.petition, path));
 }
 
+/// Most `print`/`debug` lines kept per classification (and per rule file while loading).
+pub const MAX_LOG_LINES: usize = 100;
+
+fn push_log(log: &RefCell<Vec<String>>, line: String) {
+    let mut log = log.borrow_mut();
+    if log.len() < MAX_LOG_LINES {
+        log.push(line.chars().take(500).collect());
+    }
+}
+
 /// Builds the engine every ruleset uses. `log` receives what rules `print` or `debug`; `ops`
 /// holds the operation count of the latest call (for profiling).
 pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>, ops: Rc<std::cell::Cell<u64>>) -> Engine {
@@ -356,8 +366,9 @@ pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>, ops: Rc
         None
     });
     let print_log = log.clone();
-    engine.on_print(move |s| print_log.borrow_mut().push(s.to_owned()));
-    engine.on_debug(move |s, _src, pos| log.borrow_mut().push(format!("{s} @ {pos}")));
+    // A rule that prints in a loop must not grow memory without bound: keep the first lines.
+    engine.on_print(move |s| push_log(&print_log, s.to_owned()));
+    engine.on_debug(move |s, _src, pos| push_log(&log, format!("{s} @ {pos}")));
 
     register_view(&mut engine);
     engine

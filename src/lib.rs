@@ -77,7 +77,7 @@ mod default_rules {
 pub use cases::{Case, CaseResult, Mismatch};
 pub use classifier::{Classifier, Options, RuleCost};
 pub use date::Date;
-pub use engine::Limits;
+pub use engine::{Limits, MAX_LOG_LINES};
 pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use lexicon::{Field, Group, Hit, Lexicon};
 pub use petition::{Parsed, Petition};

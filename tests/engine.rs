@@ -346,3 +346,14 @@ fn syntax_errors_are_explained_in_chinese() {
         assert!(d.help.contains(help), "{src}: {}", d.help);
     }
 }
+
+#[test]
+fn a_print_flood_is_bounded() {
+    // Regression guard (fuzzing, rule_file): a rule printing in a loop must not grow the log
+    // without bound; only the first lines are kept.
+    let extra = r#"rule(#{ id: "flag.flood", title: "刷屏", stage: "flags", when: |p| { let i = 0; while i < 1000 { print("x" + i); i += 1; } false }, flag: "repeat" });"#;
+    let c = classifier_with(&[("flood.rhai", extra)]);
+    let v = classify(&c, r#"{"text": "x"}"#).unwrap();
+    assert_eq!(v.log.len(), fenliu::MAX_LOG_LINES);
+    assert_eq!(v.log[0].message, "x0");
+}

@@ -145,7 +145,7 @@ pub const PETITIONS: [&str; 3] = [
 /// Target `rule_file`: the bytes, as (lossy) UTF-8, are an extra rule file `fuzz.rhai` of the
 /// small ruleset above. The ruleset is compiled with the production limits; when it compiles,
 /// each of [`PETITIONS`] is classified with it (with a date for `today`, so deadline rules run
-/// on the undated one too).
+/// on the undated one too), and the first one again must give the same verdict or error.
 pub fn rule_file(data: &[u8]) {
     let source = String::from_utf8_lossy(data).into_owned();
     let files = [
