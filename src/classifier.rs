@@ -51,9 +51,10 @@ struct RuleFile {
 ///
 /// ```
 /// use fenliu::{Classifier, Options, Petition, Ruleset};
-/// let classifier = Classifier::new(&Ruleset::embedded().unwrap()).unwrap();
-/// let verdict = classifier.classify(&Petition::new("楼下饭店每天半夜噪音扰民，请城管处理"), &Options::default()).unwrap();
+/// let classifier = Classifier::new(&Ruleset::embedded()?)?;
+/// let verdict = classifier.classify(&Petition::new("楼下饭店每天半夜噪音扰民，请城管处理"), &Options::default())?;
 /// assert_eq!(verdict.route.code, "enforcement");
+/// # Ok::<(), fenliu::Error>(())
 /// ```
 pub struct Classifier {
     info: RulesetInfo,

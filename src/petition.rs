@@ -216,12 +216,13 @@ impl Petition {
     /// Parses and validates petition JSON.
     ///
     /// ```
-    /// let parsed = fenliu::Petition::from_json(r#"{"text": "小区噪音扰民", "channel": "online"}"#).unwrap();
+    /// let parsed = fenliu::Petition::from_json(r#"{"text": "小区噪音扰民", "channel": "online"}"#)?;
     /// assert_eq!(parsed.petition.text, "小区噪音扰民");
     ///
     /// let err = fenliu::Petition::from_json(r#"{"text": "x", "channel": "fax"}"#).unwrap_err();
     /// assert_eq!(err.code(), "petition.enum");
     /// assert_eq!(err.diagnostics[0].path.as_deref(), Some("channel"));
+    /// # Ok::<(), fenliu::Error>(())
     /// ```
     pub fn from_json(json: &str) -> Result<Parsed> {
         if json.len() > MAX_JSON_BYTES {

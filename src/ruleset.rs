@@ -146,8 +146,9 @@ impl Ruleset {
     /// The default ruleset, embedded in the library from `rules/`.
     ///
     /// ```
-    /// let rs = fenliu::Ruleset::embedded().unwrap();
+    /// let rs = fenliu::Ruleset::embedded()?;
     /// assert_eq!(rs.info().fingerprint.len(), 64);
+    /// # Ok::<(), fenliu::Error>(())
     /// ```
     pub fn embedded() -> Result<Self> {
         Self::from_files(crate::default_rules::FILES.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())))
