@@ -70,6 +70,7 @@ pub struct Classifier {
     ops: Rc<std::cell::Cell<u64>>,
     /// Per-rule costs while [`Classifier::profile`] runs.
     costs: RefCell<Option<Vec<RuleCost>>>,
+    limits: Limits,
     warnings: Vec<Diagnostic>,
 }
 
@@ -244,6 +245,7 @@ impl Classifier {
             log,
             ops,
             costs: RefCell::new(None),
+            limits,
             warnings,
         })
     }
@@ -317,6 +319,7 @@ impl Classifier {
         let petition = &ctx.petition;
 
         let mut out = Building::default();
+        let mut spent: u64 = 0;
         let mut log_lines: Vec<LogLine> = Vec::new();
         for (kind, idx) in &self.stages {
             for &i in idx {
@@ -337,6 +340,16 @@ impl Classifier {
                 self.ops.set(0);
                 let fired = self.fires(rule, &view);
                 let (ops, did_fire) = (self.ops.get(), matches!(fired, Ok(true)));
+                spent = spent.saturating_add(ops);
+                if spent > self.limits.max_operations_per_petition {
+                    return Err(Diagnostic::error(
+                        "rule.limit",
+                        format!("本件信访件的规则运算总次数超过上限 {}（到规则 \"{}\" 时）", self.limits.max_operations_per_petition, rule.id),
+                        "规则条件应只做简单判断；用 fenliu profile 找出运算次数多的规则并简化。",
+                    )
+                    .at(rule.location.clone())
+                    .into());
+                }
                 self.count(i, |c| {
                     c.considered += 1;
                     let called = matches!(rule.when, When::Fn(_));

@@ -37,6 +37,9 @@ pub struct Limits {
     pub max_variables: usize,
     /// Functions defined in one rule file.
     pub max_functions: usize,
+    /// Rhai operations for all rule calls of one classification together (thousands of rules
+    /// that each stay under `max_operations` still stop here).
+    pub max_operations_per_petition: u64,
 }
 
 impl Default for Limits {
@@ -51,6 +54,7 @@ impl Default for Limits {
             max_map_size: 1_000,
             max_variables: 200,
             max_functions: 2_000,
+            max_operations_per_petition: 1_000_000,
         }
     }
 }

@@ -357,3 +357,21 @@ fn a_print_flood_is_bounded() {
     assert_eq!(v.log.len(), fenliu::MAX_LOG_LINES);
     assert_eq!(v.log[0].message, "x0");
 }
+
+#[test]
+fn many_heavy_rules_hit_the_per_petition_budget() {
+    // Regression guard (fuzzing, many-heavy-rules.rhai): each rule stays under the per-call
+    // operation limit, but together they must stop at the per-petition budget.
+    let mut src = String::new();
+    for i in 0..40 {
+        src.push_str(&format!(
+            "rule(#{{ id: \"flag.heavy{i}\", title: \"重\", stage: \"flags\", when: |p| {{ let n = 0; while n < 10000 {{ n += 1; }} false }}, flag: \"repeat\" }});\n"
+        ));
+    }
+    let c = classifier_with(&[("heavy.rhai", &src)]);
+    let started = Instant::now();
+    let err = classify(&c, r#"{"text": "x"}"#).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(err.code(), "rule.limit");
+    assert!(err.diagnostics[0].message.contains("总次数"), "{}", err.diagnostics[0].message);
+}

@@ -47,8 +47,20 @@ fn replay(target: &'static str) -> usize {
         // The fuzz script's hang limit is 10 s on an optimized build; a debug build is slower.
         let took = started.elapsed();
         assert!(took.as_secs() < 60, "fuzz regression {} took {took:?}", path.display());
+        // And its memory limit is 2 GiB: the process's peak so far (Linux) stays well below.
+        if let Some(peak) = peak_rss_mib() {
+            assert!(peak < 1024, "fuzz regression {} raised the peak memory to {peak} MiB", path.display());
+        }
     }
     files.len()
+}
+
+/// Peak resident memory of this process so far, in MiB (`VmHWM`; `None` off Linux).
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
 
 #[test]
