@@ -131,65 +131,31 @@ impl Part {
     }
 
     fn get(&self, key: &str) -> Option<Dynamic> {
-        let p = &self.0.petition;
-        let date = |d: Option<crate::date::Date>| d.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string()));
-        Some(match self.1 {
-            PartKind::Place => {
-                let x = p.place.as_ref();
-                match key {
-                    "county" => opt_str(&x.and_then(|x| x.county.clone())),
-                    "town" => opt_str(&x.and_then(|x| x.town.clone())),
-                    "village" => opt_str(&x.and_then(|x| x.village.clone())),
-                    _ => return None,
-                }
-            }
-            PartKind::History => {
-                let x = p.history.as_ref();
-                match key {
-                    "prior_count" => opt(x.and_then(|x| x.prior_count)),
-                    "first_raised_at" => date(x.and_then(|x| x.first_raised_at)),
-                    "highest_level" => opt_enum(x.and_then(|x| x.highest_level), |x| x.as_str()),
-                    "national_visits" => opt(x.and_then(|x| x.national_visits)),
-                    "assigned_from_above" => opt(x.and_then(|x| x.assigned_from_above)),
-                    "stage" => opt_enum(x.and_then(|x| x.stage), |x| x.as_str()),
-                    _ => return None,
-                }
-            }
-            PartKind::Legal => {
-                let x = p.legal.as_ref();
-                match key {
-                    "court" => opt_enum(x.and_then(|x| x.court), |x| x.as_str()),
-                    "arbitration" => opt_enum(x.and_then(|x| x.arbitration), |x| x.as_str()),
-                    "reconsideration" => opt_enum(x.and_then(|x| x.reconsideration), |x| x.as_str()),
-                    "police" => opt_enum(x.and_then(|x| x.police), |x| x.as_str()),
-                    _ => return None,
-                }
-            }
-            PartKind::Cross => {
-                let x = p.cross.as_ref();
-                match key {
-                    "region" => opt(x.and_then(|x| x.region)),
-                    "department" => opt(x.and_then(|x| x.department)),
-                    "industry" => opt(x.and_then(|x| x.industry)),
-                    "separation" => opt_enum(x.and_then(|x| x.separation), |x| x.as_str()),
-                    _ => return None,
-                }
-            }
-            PartKind::Verdict => {
-                let s = self.0.so_far.borrow();
-                let s_opt = |x: &Option<ImmutableString>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
-                match key {
-                    "category" => s_opt(&s.category),
-                    "route" => s_opt(&s.route),
-                    "accepted" => opt(s.accepted),
-                    "separated" => opt(s.separated),
-                    "score" => Dynamic::from(s.score),
-                    "tier" => s_opt(&s.tier),
-                    "level" => s_opt(&s.level),
-                    "flags" => Dynamic::from_array(s.flags.iter().cloned().map(Dynamic::from).collect()),
-                    _ => return None,
-                }
-            }
+        let prefix = match self.1 {
+            PartKind::Place => "place",
+            PartKind::History => "history",
+            PartKind::Legal => "legal",
+            PartKind::Cross => "cross",
+            PartKind::Verdict => return self.verdict(key),
+        };
+        // One reading of the petition for Rhai and for native conditions (`native::field`).
+        let path = format!("{prefix}.{key}");
+        crate::native::FIELD_PATHS.contains(&path.as_str()).then(|| crate::native::field(&self.0.petition, &path).into())
+    }
+
+    fn verdict(&self, key: &str) -> Option<Dynamic> {
+        let s = self.0.so_far.borrow();
+        let s_opt = |x: &Option<ImmutableString>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
+        Some(match key {
+            "category" => s_opt(&s.category),
+            "route" => s_opt(&s.route),
+            "accepted" => opt(s.accepted),
+            "separated" => opt(s.separated),
+            "score" => Dynamic::from(s.score),
+            "tier" => s_opt(&s.tier),
+            "level" => s_opt(&s.level),
+            "flags" => Dynamic::from_array(s.flags.iter().cloned().map(Dynamic::from).collect()),
+            _ => return None,
         })
     }
 }

@@ -79,7 +79,8 @@ pub(crate) enum Cond {
     Contains(Vec<Value>, Operand),
 }
 
-const FIELD_PATHS: &[&str] = &[
+/// Petition fields conditions (and `p.<part>.<key>` in Rhai) can read, as paths.
+pub(crate) const FIELD_PATHS: &[&str] = &[
     "id", "title", "text", "submitted_at", "channel", "category", "topic", "petitioners", "people_involved", "anonymous",
     "years_pending", "bodies_count", "place.county", "place.town", "place.village", "history.prior_count", "history.first_raised_at",
     "history.highest_level", "history.national_visits", "history.assigned_from_above", "history.stage", "legal.court",
@@ -305,6 +306,17 @@ impl Translator<'_> {
     }
 }
 
+impl From<Value> for rhai::Dynamic {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Unit => rhai::Dynamic::UNIT,
+            Value::Int(i) => i.into(),
+            Value::Str(s) => s.into(),
+            Value::Bool(b) => b.into(),
+        }
+    }
+}
+
 fn constant(e: &Expr) -> Option<Value> {
     Some(match e {
         Expr::IntegerConstant(i, _) => Value::Int(*i),
@@ -408,7 +420,8 @@ fn value(o: &Operand, ctx: &Ctx) -> Value {
     }
 }
 
-fn field(p: &Petition, path: &str) -> Value {
+/// The value of a petition field, as native conditions and the Rhai getters both read it.
+pub(crate) fn field(p: &Petition, path: &str) -> Value {
     let s = |x: Option<&String>| x.map_or(Value::Unit, |v| Value::Str(v.clone()));
     let st = |x: Option<&'static str>| x.map_or(Value::Unit, |v| Value::Str(v.to_owned()));
     let i = |x: Option<i64>| x.map_or(Value::Unit, Value::Int);
