@@ -37,12 +37,34 @@ export function localDate(d = new Date()) {
  * through JSON.stringify. Returns `{json}` or, when that throws, `{failure}` (error data).
  */
 export function petitionJson(petition) {
-  if (typeof petition === 'string') return { json: petition };
+  if (typeof petition === 'string') {
+    // Passing a string into wasm encodes it as UTF-8, which silently turns a lone surrogate
+    // into U+FFFD; say so instead. (Objects go through JSON.stringify, which escapes lone
+    // surrogates, and the engine reports those itself with the same code.)
+    const at = loneSurrogate(petition);
+    if (at < 0) return { json: petition };
+    const before = petition.slice(0, at).split('\n');
+    const unit = `\\u${petition.charCodeAt(at).toString(16).toUpperCase()}`;
+    return {
+      failure: {
+        ok: false,
+        errors: [diagnostic('petition.surrogate', `信访件中有半个字符（不成对的 UTF-16 代理项 ${unit}，JSON 第 ${before.length} 行第 ${before[before.length - 1].length + 1} 列），无法识别`,
+          '这通常是被截断的表情符号或粘贴时带入的乱码：请删除该处再提交。在 JavaScript 中可先用 text.toWellFormed() 把它换成 �。')],
+      },
+    };
+  }
   try {
     return { json: JSON.stringify(petition ?? null) ?? 'null' };
   } catch (e) {
     return { failure: { ok: false, errors: [diagnostic('petition.json', `信访件无法转成 JSON：${e?.message ?? e}`, '传入普通对象（不含循环引用、BigInt、函数）或 JSON 字符串。')] } };
   }
+}
+
+/** The index of the first lone UTF-16 surrogate in `s`, or -1. */
+export function loneSurrogate(s) {
+  if (typeof s.isWellFormed === 'function' && s.isWellFormed()) return -1;
+  const m = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(s);
+  return m ? m.index : -1;
 }
 
 export function todayOf(options) {

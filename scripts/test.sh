@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: Rust (unit, integration, doc tests, clippy), the ruleset's own cases,
-# the JS package in Node and the browser tests in Chromium. Installs what is missing first.
+# The whole test suite: Rust (unit, integration, doc tests, clippy), a fuzzing smoke run, the
+# ruleset's own cases, the JS package in Node and the browser tests in Chromium. Installs what is
+# missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,14 @@ cargo clippy --quiet --target wasm32-unknown-unknown --no-default-features --fea
 
 echo "== cargo test"
 cargo test --quiet
+
+# A short fuzzing smoke run of both targets (a crash fails the suite and is kept as a
+# regression input). Longer runs: scripts/fuzz.sh 600. FENLIU_FUZZ_SECONDS=0 skips it.
+fuzz_seconds=${FENLIU_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" != 0 ]; then
+  echo "== fuzz smoke run (${fuzz_seconds}s per target)"
+  ./scripts/fuzz.sh "$fuzz_seconds"
+fi
 
 echo "== fenliu test (the default ruleset's cases, with coverage)"
 cargo run --release --quiet -- test --coverage --failures

@@ -234,12 +234,14 @@ impl Petition {
             .into());
         }
         check_depth(json)?;
-        let value: Value = serde_json::from_str(json).map_err(|e| {
-            Diagnostic::error(
+        let value: Value = serde_json::from_str(json).map_err(|e| match lone_surrogate(json) {
+            // serde_json's own words for this ("unexpected end of hex escape") mislead.
+            Some(at) => surrogate_error("petition.surrogate", "信访件", json, at),
+            None => Diagnostic::error(
                 "petition.json",
                 format!("信访件不是合法的 JSON：第 {} 行第 {} 列，{}", e.line(), e.column(), e),
                 "请传入一个 JSON 对象，例如 {\"text\": \"诉求内容\"}。",
-            )
+            ),
         })?;
         Self::from_value(&value)
     }
@@ -284,6 +286,50 @@ impl Petition {
             _ => self.text.clone(),
         }
     }
+}
+
+/// The byte offset of the first `\\uXXXX` escape in `json` that is half of a UTF-16 surrogate
+/// pair without its other half. JavaScript strings may hold such lone halves (a truncated
+/// emoji, a bad paste) and `JSON.stringify` writes them as escapes; they are not characters, so
+/// no JSON parser into Rust strings accepts them.
+pub(crate) fn lone_surrogate(json: &str) -> Option<usize> {
+    let bytes = json.as_bytes();
+    let unit = |at: usize| -> Option<u16> {
+        let hex = bytes.get(at..at + 6)?;
+        if hex.first() != Some(&b'\\') || hex.get(1) != Some(&b'u') {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(hex.get(2..)?).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i) != Some(&b'\\') {
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF) => match unit(i + 6) {
+                Some(0xDC00..=0xDFFF) => i += 12,
+                _ => return Some(i),
+            },
+            Some(0xDC00..=0xDFFF) => return Some(i),
+            Some(_) => i += 6,
+            // Any other escape, including `\\` (so `\\uD800` is text, not an escape).
+            None => i += 2,
+        }
+    }
+    None
+}
+
+/// The diagnostic (with `code`) for a lone surrogate at byte `at` of `json`; `what` names it.
+pub(crate) fn surrogate_error(code: &'static str, what: &str, json: &str, at: usize) -> Diagnostic {
+    let escape = json.get(at..at + 6).unwrap_or("\\u????");
+    let loc = crate::error::Location::from_byte_offset("", json, at);
+    Diagnostic::error(
+        code,
+        format!("{what}中有半个字符（不成对的 UTF-16 代理项 {escape}，JSON 第 {} 行第 {} 列），无法识别", loc.line, loc.column),
+        "这通常是被截断的表情符号或粘贴时带入的乱码：请删除该处再提交。在 JavaScript 中可先用 text.toWellFormed() 把它换成 �。",
+    )
 }
 
 /// Rejects nesting deeper than [`MAX_JSON_DEPTH`] before `serde_json` recurses into it.

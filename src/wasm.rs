@@ -153,12 +153,13 @@ fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
     match files_json {
         None => Ruleset::embedded(),
         Some(json) => {
-            let files: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| {
-                Diagnostic::error(
+            let files: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| match crate::petition::lone_surrogate(json) {
+                Some(at) => crate::petition::surrogate_error("options.ruleset", "规则集文件", json, at),
+                None => Diagnostic::error(
                     "options.ruleset",
                     format!("规则集应是“文件路径 → 文件内容”的对象：{e}"),
                     "传入 {\"manifest.toml\": \"…\", \"route.rhai\": \"…\"}；省略则使用内置规则集。",
-                )
+                ),
             })?;
             Ruleset::from_files(files)
         }

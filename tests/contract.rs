@@ -76,6 +76,10 @@ const ERRORS: &[(&str, &str, &str, &[&str])] = &[
     (r#"{"text": "x", "bodies": ["城管", null]}"#, "petition.type", "bodies[1]", &["null"]),
     (r#"{"text": "x", "cross": {"region": "yes"}}"#, "petition.type", "cross.region", &["布尔值"]),
     (r#"{"text": "x", "cross": {"separation": "partial"}}"#, "petition.enum", "cross.separation", &["person_matter"]),
+    // Lone UTF-16 surrogates, as JSON.stringify writes them for a truncated emoji.
+    (r#"{"text": "我要离婚\uD800怎么办"}"#, "petition.surrogate", "", &["\\uD800", "第 1 行第 15 列"]),
+    (r#"{"text": "x\udc00"}"#, "petition.surrogate", "", &["\\udc00"]),
+    (r#"{"title": "\uD83D\uDE00", "text": "末尾半个\ud83d"}"#, "petition.surrogate", "", &["\\ud83d", "第 1 行第 40 列"]),
 ];
 
 #[test]
@@ -101,6 +105,12 @@ fn size_limits_are_errors() {
     assert_eq!(Petition::from_json(&format!(r#"{{"text": "{huge}"}}"#)).unwrap_err().code(), "petition.too_large");
     let at_limit = "字".repeat(fenliu::petition::MAX_TEXT_CHARS);
     assert!(Petition::from_json(&format!(r#"{{"text": "{at_limit}"}}"#)).is_ok());
+}
+
+#[test]
+fn whole_surrogate_pairs_and_escaped_backslashes_are_text() {
+    let p = Petition::from_json(r#"{"text": "笑\uD83D\uDE00 路径 C:\\uD800 😀"}"#).unwrap();
+    assert_eq!(p.petition.text, "笑😀 路径 C:\\uD800 😀");
 }
 
 #[test]

@@ -104,6 +104,51 @@ test('errors are data: code, message, help, path; never an exception', () => {
   assert.equal(codeOf(f.classify(cyclic)), 'petition.json');
 });
 
+test('hostile input from JS: clear errors or a correct verdict, and the instance stays usable', () => {
+  const f = new Fenliu();
+  const before = f.classify({ text: '公司拖欠我三个月工资' }, { today: TODAY }).json;
+  const errors = [
+    // 1 MB of text: refused by size before anything else runs.
+    [{ text: '欠薪'.repeat(500_000) }, 'petition.too_large', /262144 字节/],
+    // Lone UTF-16 surrogates (a truncated emoji): as an object (JSON.stringify escapes them) …
+    [{ text: '工资被拖欠\uD83D' }, 'petition.surrogate', /\\ud83d.*第 1 行第 15 列/],
+    [{ text: '\uDE00开头' }, 'petition.surrogate', /\\ude00/],
+    // … and as a JSON string holding the raw code unit (would otherwise become U+FFFD silently).
+    ['{"text": "拖欠\uD800工资"}', 'petition.surrogate', /\\uD800.*第 1 行第 13 列/],
+    // Numbers where strings belong, strings where numbers belong.
+    [{ text: 12345 }, 'petition.type', /数字 12345/],
+    [{ text: '噪音', petitioners: '三' }, 'petition.type', /整数/],
+  ];
+  for (const [petition, code, message] of errors) {
+    const r = f.classify(petition, { today: TODAY });
+    assert.equal(codeOf(r), code, JSON.stringify(r.errors ?? r).slice(0, 300));
+    assert.match(r.errors[0].message, message);
+    assert.ok(r.errors[0].help.length > 0);
+  }
+  // Well-formed oddities classify: nulls mean absent; control characters, full-width digits and
+  // emoji are text; a whole surrogate pair (an emoji) is one character.
+  const fine = [
+    [{ text: '公司拖欠我三个月工资', title: null, place: null, history: { prior_count: null } }, 'enforcement'],
+    [{ text: '公司\u0000拖欠\u0007我\u001b三个月工资\u2028' }, 'enforcement'],
+    [{ text: '公司拖欠我３个月工资１２０００元😡😡' }, 'enforcement'],
+    [{ text: '😀'.repeat(5000) }, 'petition'],
+  ];
+  for (const [petition, route] of fine) {
+    const r = f.classify(petition, { today: TODAY });
+    assert.equal(r.ok, true, JSON.stringify(r.errors));
+    assert.equal(r.verdict.route.code, route, petition.text.slice(0, 30));
+  }
+  // Offsets of matched words are UTF-16 units, as JS counts them, even after emoji.
+  const text = '😀😀公司拖欠工资';
+  const v = f.classify({ text }, { today: TODAY }).verdict;
+  const hits = v.trace.flatMap((t) => t.matched ?? []);
+  assert.ok(hits.length > 0, JSON.stringify(v.trace).slice(0, 300));
+  for (const h of hits.filter((x) => x.field === 'text')) assert.equal(text.slice(h.start, h.end), h.word, JSON.stringify(h));
+  // A lone surrogate in a rule file is named too, not turned into U+FFFD.
+  assert.throws(() => new Fenliu({ ruleset: { ...mini, 'extra.rhai': '// 注释\uD800' } }), (e) => e.code === 'options.ruleset' && /\\ud800/.test(e.message));
+  assert.equal(f.classify({ text: '公司拖欠我三个月工资' }, { today: TODAY }).json, before);
+});
+
 test('unknown petition fields are warnings in the verdict, not errors', () => {
   const f = new Fenliu({ ruleset: mini });
   const r = f.classify({ ...NOISE, portal_extra: 1 });

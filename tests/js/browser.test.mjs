@@ -107,6 +107,68 @@ test('portal form: typing a petition shows the route, the guidance and the quest
   await page.close();
 });
 
+test('privacy: the portal form and the package write nothing to browser storage and send nothing', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  // Record every attempt to write storage from the page, before any page script runs.
+  await context.addInitScript(() => {
+    const writes = (window.__storageWrites = []);
+    const note = (what) => writes.push(what);
+    for (const name of ['setItem', 'removeItem', 'clear']) {
+      const original = Storage.prototype[name];
+      Storage.prototype[name] = function (...args) {
+        note(`${this === window.sessionStorage ? 'sessionStorage' : 'localStorage'}.${name}`);
+        return original.apply(this, args);
+      };
+    }
+    const idbOpen = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (...args) { note(`indexedDB.open(${args[0]})`); return idbOpen.apply(this, args); };
+    const cacheOpen = CacheStorage.prototype.open;
+    CacheStorage.prototype.open = function (...args) { note(`caches.open(${args[0]})`); return cacheOpen.apply(this, args); };
+    const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+    Object.defineProperty(Document.prototype, 'cookie', {
+      get() { return cookie.get.call(this); },
+      set(v) { note('document.cookie'); cookie.set.call(this, v); },
+    });
+  });
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector('body[data-fenliu="ready"]', { timeout: 15_000 });
+  // The form (package in a worker): type a petition with personal details.
+  await page.locator('#title').fill('拖欠工资');
+  await page.locator('#text').pressSequentially('我叫张三，电话13800000000，公司拖欠我三个月工资', { delay: 5 });
+  await page.waitForSelector('#verdict:not([hidden])', { timeout: 10_000 });
+  // The package on the main thread too, with the default and a custom ruleset.
+  const main = await page.evaluate(async () => {
+    const { Fenliu } = await import('/vendor/fenliu/js/index.js');
+    const f = await Fenliu.create();
+    const r = f.classify({ text: '我叫张三，电话13800000000，邻居装修噪音扰民' });
+    f.test();
+    return r.json;
+  });
+  assert.ok(!main.includes('张三') && !main.includes('13800000000'), 'the verdict carries no free text');
+  await page.waitForTimeout(300);
+  // Nothing was attempted, and nothing is there (IndexedDB and Cache Storage are per origin,
+  // so these also cover the worker, which the init script does not reach).
+  const state = await page.evaluate(async () => ({
+    writes: window.__storageWrites,
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    databases: (await indexedDB.databases()).map((d) => d.name),
+    caches: await caches.keys(),
+    serviceWorkers: (await navigator.serviceWorker?.getRegistrations?.() ?? []).length,
+  }));
+  assert.deepEqual(state, { writes: [], local: 0, session: 0, cookie: '', databases: [], caches: [], serviceWorkers: 0 });
+  assert.deepEqual(await context.cookies(), []);
+  assert.deepEqual(requests.filter((u) => !u.startsWith(server.url)), []);
+  // Only the page's own files: no request carries the petition's text anywhere.
+  assert.deepEqual(requests.filter((u) => /%E5%BC%A0|13800000000/.test(u)), []);
+  await context.close();
+});
+
 test('portal form: every control has a label and the form works from the keyboard', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const { page, problems } = await openPage('/');
