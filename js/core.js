@@ -6,6 +6,9 @@
 // Entry points (index.js for browsers and bundlers, node.js for Node) only differ in how they
 // load the .wasm file; they hand the loaded module to `bind`.
 
+// The verdict comes out of wasm as UTF-16 code units (see `classifyUtf16` in src/wasm.rs).
+const utf16 = new TextDecoder('utf-16le', { ignoreBOM: true });
+
 /** An error with the fields of the first diagnostic and all of them in `diagnostics`. */
 export class FenliuError extends Error {
   /** @param {import('./index.js').Diagnostic[]} diagnostics */
@@ -187,7 +190,7 @@ export function bind(getWasm) {
       if (failure) return failure;
       let out;
       try {
-        out = guard(() => this.#engine.classify(json, todayOf(options)));
+        out = utf16.decode(guard(() => this.#engine.classifyUtf16(json, todayOf(options))));
       } catch (e) {
         return asFailure(e);
       }

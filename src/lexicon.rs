@@ -172,40 +172,26 @@ pub(crate) struct RawHit {
 /// Folds full-width ASCII to half-width and ASCII letters to lower case, one character for one
 /// character of the same UTF-16 width, so offsets in the folded text are offsets in the original.
 pub(crate) fn fold(text: &str) -> String {
-    // Byte-level: full-width forms U+FF01..U+FF5E are EF BC 81..EF BD 9E in UTF-8, U+3000 is
-    // E3 80 80; each becomes one ASCII byte, so the result stays valid UTF-8. Runs of other
-    // bytes are copied whole.
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = bytes.get(i..).unwrap_or_default();
-        let run = rest.iter().position(|&b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase()).unwrap_or(rest.len());
-        out.extend_from_slice(rest.get(..run).unwrap_or_default());
-        i += run;
-        let Some(&b) = bytes.get(i) else { break };
-        match (b, bytes.get(i + 1).copied(), bytes.get(i + 2).copied()) {
-            (0xEF, Some(b1 @ (0xBC | 0xBD)), Some(b2)) => {
-                let cp = 0xF000 | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-                if (0xFF01..=0xFF5E).contains(&cp) {
-                    out.push(u8::try_from(cp - 0xFEE0).unwrap_or(b'?').to_ascii_lowercase());
-                } else {
-                    out.extend_from_slice(&[b, b1, b2]);
-                }
-                i += 3;
-            }
-            (0xE3, Some(0x80), Some(0x80)) => {
-                out.push(b' ');
-                i += 3;
-            }
-            _ => {
-                out.push(b.to_ascii_lowercase());
-                i += 1;
-            }
-        }
+    // Runs of characters that need no folding are copied whole; a run ends at a full-width
+    // form (U+FF01..U+FF5E, UTF-8 EF BC 81..EF BD 9E), the ideographic space U+3000 (E3 80 80)
+    // or an ASCII capital. Those lead bytes only start characters, so every run is a whole
+    // `str` slice and the result needs no UTF-8 validation.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let run = rest.bytes().position(|b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase()).unwrap_or(rest.len());
+        let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, ""));
+        out.push_str(plain);
+        let mut chars = tail.chars();
+        let Some(c) = chars.next() else { break };
+        out.push(match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c).to_ascii_lowercase(),
+            '\u{3000}' => ' ',
+            _ => c.to_ascii_lowercase(),
+        });
+        rest = chars.as_str();
     }
-    // INVARIANT: whole characters were replaced by ASCII bytes; the rest was copied.
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+    out
 }
 
 /// Whether a match that begins or ends with an ASCII letter or digit is not glued to another
