@@ -219,8 +219,8 @@ export interface Hit {
   field: 'title' | 'text';
   start: number;
   end: number;
-  /** Whether a negation cue cancels it. */
-  negated: boolean;
+  /** Present and true when a negation cue cancels it (trace entries list only hits that count). */
+  negated?: true;
 }
 
 /** One rule that fired. */

@@ -141,7 +141,9 @@ pub struct Hit {
     pub start: u32,
     /// End (exclusive), in UTF-16 code units.
     pub end: u32,
-    /// Whether a negation cue cancels it.
+    /// Whether a negation cue cancels it; written to JSON only when true (trace entries list
+    /// only hits that count, so there it is never written).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub negated: bool,
 }
 
