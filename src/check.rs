@@ -119,7 +119,7 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
                         _ => None,
                     })
                     .collect(),
-                // The optimizer folds constant arrays into one value.
+                // Rhai may fold a constant array into one value.
                 Expr::DynamicConstant(d, p) => d
                     .read_lock::<rhai::Array>()
                     .map(|a| a.iter().filter_map(|x| x.read_lock::<rhai::ImmutableString>().map(|s| (s.to_string(), *p))).collect())

@@ -127,9 +127,8 @@ impl Classifier {
         let ops = Rc::new(std::cell::Cell::new(0));
         let engine = new_engine(&limits, log.clone(), ops.clone());
         let mut loader = new_engine(&limits, log.clone(), Rc::default());
-        // The static checks need the AST as written: the optimizer would drop dead branches
-        // (and the typos in them). Rule files are optimized after checking.
-        loader.set_optimization_level(rhai::OptimizationLevel::None);
+        // (Rhai is built without its optimizer, so the static checks see the AST as written,
+        // dead branches and the typos in them included.)
         let collected: Rc<RefCell<Vec<(Map, Position)>>> = Rc::default();
         let sink = collected.clone();
         loader.register_fn("rule", move |ctx: rhai::NativeCallContext, m: Map| {
@@ -177,7 +176,6 @@ impl Classifier {
             }
             // The top-level statements only declare rules; evaluation calls functions alone.
             ast.clear_statements();
-            let ast = engine.optimize_ast(&Scope::new(), ast, rhai::OptimizationLevel::Simple);
             files.push(RuleFile { path: path.clone(), source: source.clone(), ast });
         }
 

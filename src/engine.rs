@@ -9,8 +9,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rhai::packages::{Package, StandardPackage};
-use rhai::{Array, Dynamic, Engine, ImmutableString, OptimizationLevel};
+use rhai::packages::{BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package};
+use rhai::{Array, Dynamic, Engine, ImmutableString};
+
+rhai::def_package! {
+    /// Rhai's standard package without bit fields and blobs, which rules have no use for
+    /// (8 KB of gzipped wasm): arithmetic, logic, strings, arrays, maps, math.
+    pub(crate) RulesPackage(_lib): CorePackage, LogicPackage, BasicMathPackage, BasicArrayPackage, BasicMapPackage, MoreStringPackage {}
+}
 
 use crate::lexicon::Matches;
 use crate::petition::Petition;
@@ -313,8 +319,7 @@ fn push_log(log: &RefCell<Vec<String>>, line: String) {
 /// holds the operation count of the latest call (for profiling).
 pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>, ops: Rc<std::cell::Cell<u64>>) -> Engine {
     let mut engine = Engine::new_raw();
-    engine.register_global_module(StandardPackage::new().as_shared_module());
-    engine.set_optimization_level(OptimizationLevel::Simple);
+    engine.register_global_module(RulesPackage::new().as_shared_module());
 
     engine.set_max_operations(limits.max_operations);
     engine.set_max_call_levels(limits.max_call_levels);

@@ -274,6 +274,7 @@ impl Lexicon {
             Some(
                 AutomatonBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    .use_prefilter(false)
                     .build(&folded)
                     .map_err(|e| Diagnostic::error("lexicon.build", format!("词库无法编译：{e}"), "词库过大；请拆分或删减词语。"))?,
             )

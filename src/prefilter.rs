@@ -144,8 +144,7 @@ mod tests {
     use super::*;
 
     fn req(src: &str) -> Option<Requirement> {
-        let mut engine = rhai::Engine::new_raw();
-        engine.set_optimization_level(rhai::OptimizationLevel::None);
+        let engine = rhai::Engine::new_raw();
         let ast = engine.compile(format!("let w = {src};")).unwrap();
         let groups: HashMap<String, usize> = ["a", "b", "c"].iter().enumerate().map(|(i, g)| ((*g).to_owned(), i)).collect();
         requirements(&ast, &groups).into_values().next()
