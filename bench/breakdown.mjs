@@ -180,8 +180,8 @@ sizeByCrate();
 // Building the default ruleset (`new Fenliu()`), warm: where the time goes.
 async function profileBuild() {
   const BUILD = [
-    ['Rhai: parse, optimise, read rule maps', /rhai::|fenliu::rule::|fenliu::engine/],
-    ['keyword automaton (aho-corasick)', /aho_corasick|fenliu::lexicon/],
+    ['Rhai: parse, read rule maps', /rhai::|fenliu::rule::|fenliu::engine/],
+    ['keyword automaton (daachorse)', /daachorse|fenliu::lexicon/],
     ['TOML and JSON parsing', /toml|serde|winnow/],
     ['fingerprint (SHA-256)', /sha2::/],
     ['static checks, native translation, prefilter', /fenliu::check|fenliu::native|fenliu::prefilter/],

@@ -47,7 +47,7 @@ fn parse(b: divan::Bencher, which: &str) {
     b.counter(ItemsCount::new(s.lines.len())).bench_local(|| s.lines.iter().map(|l| Petition::from_json(l).map(|p| p.petition.text.len()).unwrap_or(0)).sum::<usize>());
 }
 
-/// The one aho-corasick pass over title and text (with folding, negation, exceptions).
+/// The one automaton pass over title and text (with folding, negation, exceptions).
 #[divan::bench(args = RULESETS, sample_count = 10)]
 fn scan(b: divan::Bencher, which: &str) {
     let s = setup(which);

@@ -32,7 +32,7 @@
 //! | [`petition`] | the input contract and its validation |
 //! | [`verdict`] | the output contract |
 //! | `ruleset` | loading rule files, the manifest, the fingerprint |
-//! | `lexicon` | keyword groups, the one-pass aho-corasick matcher, negation |
+//! | `lexicon` | keyword groups, the one-pass Aho-Corasick matcher (daachorse), negation |
 //! | `numbers` | personal numbers in text (ID card, phone, bank card, masked) |
 //! | `rule` | reading `rule(#{…})` declarations |
 //! | `native` | the common subset of conditions, translated once and evaluated without Rhai |

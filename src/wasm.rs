@@ -5,7 +5,8 @@
 //! (the shape of ruff's `Workspace`). The JS wrapper in `js/` turns it into the public `Fenliu`
 //! class and the `FenliuError` type.
 //!
-//! Data crosses the boundary as **one JSON string each way** (petition in, verdict out). The
+//! Data crosses the boundary as **one JSON string each way** (petition in, verdict out; the
+//! verdict as UTF-16 code units, see [`Engine::classify_utf16`]). The
 //! verdict string is what `Verdict::to_json` writes, so it is the CLI's line byte for byte; the
 //! JS side gets the parsed object and the exact string. `docs/npm.md` has the measurement
 //! against `serde-wasm-bindgen` objects (feature `wasm-bench`, `npm run bench:boundary`): those
