@@ -310,7 +310,7 @@ test('a WASM trap (an engine bug) poisons the module: every later call is engine
   let calls = 0;
   class Engine {
     info() { return '{"name":"x","version":"1","fingerprint":"0"}'; }
-    classify() { calls++; throw new WebAssembly.RuntimeError('unreachable'); }
+    classifyUtf16() { calls++; throw new WebAssembly.RuntimeError('unreachable'); }
     check() { calls++; return '[]'; }
     test() { calls++; return '{"ok":true}'; }
     cases() { calls++; return '{"ok":true}'; }
