@@ -190,7 +190,7 @@ export function bind(getWasm) {
       if (failure) return failure;
       let out;
       try {
-        out = utf16.decode(guard(() => this.#engine.classifyUtf16(json, todayOf(options))));
+        out = utf16.decode(guard(() => this.#engine.classifyUtf16(json, todayOf(options), options?.brief === true)));
       } catch (e) {
         return asFailure(e);
       }
@@ -204,8 +204,8 @@ export function bind(getWasm) {
      * @returns {import('./index.js').ClassifyResult[]}
      */
     classifyMany(petitions, options) {
-      const today = { today: todayOf(options) };
-      return Array.from(petitions, (p) => this.classify(p, today));
+      const fixed = { today: todayOf(options), brief: options?.brief === true };
+      return Array.from(petitions, (p) => this.classify(p, fixed));
     }
 
     /** Warnings of this ruleset (it built, so there are no errors). */

@@ -57,14 +57,14 @@ export function makeWorkerClass(spawn) {
     async classify(petition, options = {}) {
       const { json, failure } = petitionJson(petition);
       if (failure) return failure;
-      return this.#call('classify', [json, { today: todayOf(options) }], options.timeout);
+      return this.#call('classify', [json, { today: todayOf(options), brief: options.brief === true }], options.timeout);
     }
 
     /** Classifies many petitions in one worker call (one timeout for the batch). */
     async classifyMany(petitions, options = {}) {
       const items = Array.from(petitions, petitionJson);
       const jsons = items.filter((i) => !i.failure).map((i) => i.json);
-      const results = await this.#call('classifyMany', [jsons, { today: todayOf(options) }], options.timeout);
+      const results = await this.#call('classifyMany', [jsons, { today: todayOf(options), brief: options.brief === true }], options.timeout);
       let k = 0;
       return items.map((i) => i.failure ?? results[k++]);
     }

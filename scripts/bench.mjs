@@ -56,6 +56,7 @@ if (existsSync(dataPath)) {
 const objects = messages.map((m) => JSON.parse(m));
 const fenliu = new Fenliu();
 const today = { today: '2024-06-01' };
+const brief = { today: '2024-06-01', brief: true };
 
 function timeEach(fn, items) {
   const times = new Float64Array(items.length * rounds);
@@ -82,6 +83,7 @@ const results = {
   build_default_ruleset_ms: { median: builds.sort((a, b) => a - b)[builds.length >> 1], min: builds[0] },
   classify_json_string: timeEach((m) => fenliu.classify(m, today), messages),
   classify_object: timeEach((o) => fenliu.classify(o, today), objects),
+  classify_object_brief: timeEach((o) => fenliu.classify(o, brief), objects),
 };
 
 if (!asJson) {
@@ -92,6 +94,7 @@ if (!asJson) {
   console.log(`  build default ruleset      ${results.build_default_ruleset_ms.median.toFixed(1)} ms median (min ${results.build_default_ruleset_ms.min.toFixed(1)} ms)`);
   console.log(`  classify (JSON string in)  ${us(results.classify_json_string)}`);
   console.log(`  classify (object in)       ${us(results.classify_object)}`);
+  console.log(`  classify (object, brief)   ${us(results.classify_object_brief)}`);
 } else {
   console.log(JSON.stringify(results, null, 2));
 }

@@ -217,7 +217,7 @@ fn to_json(v: toml::Value) -> Value {
 
 /// Runs one case.
 pub fn run_case(classifier: &Classifier, case: &Case) -> CaseResult {
-    let options = Options { today: case.today, switches: case.switches.clone() };
+    let options = Options { today: case.today, switches: case.switches.clone(), ..Options::default() };
     let result = Petition::from_value(&case.petition).and_then(|p| classifier.classify(&p.petition, &options));
     let mut out = CaseResult { name: case.name.clone(), location: case.location.clone(), passed: false, mismatches: Vec::new(), error: None, fired: Vec::new() };
     match (result, &case.expect.error) {

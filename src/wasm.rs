@@ -54,8 +54,10 @@ impl Engine {
     /// for byte) or `{"ok":false,"errors":[…]}`.
     ///
     /// `today` (`YYYY-MM-DD`) judges undated petitions; a petition's `submitted_at` wins.
-    pub fn classify(&self, petition_json: &str, today: Option<String>) -> String {
-        let result = parse_today(today.as_deref()).and_then(|today| self.classifier.classify_json(petition_json, &Options::today(today)));
+    /// `brief`: leave the trace out ([`Options::brief`]).
+    pub fn classify(&self, petition_json: &str, today: Option<String>, brief: Option<bool>) -> String {
+        let options = |today| Options { brief: brief.unwrap_or(false), ..Options::today(today) };
+        let result = parse_today(today.as_deref()).and_then(|today| self.classifier.classify_json(petition_json, &options(today)));
         match result {
             Ok(verdict) => verdict.to_json(),
             Err(e) => failure(&e),
@@ -66,8 +68,8 @@ impl Engine {
     /// calls: a browser turns UTF-16 into a string with a copy, while decoding the UTF-8 of a
     /// 4 KB Chinese verdict costs V8 about 4× as much (`npm run bench:breakdown`).
     #[wasm_bindgen(js_name = classifyUtf16)]
-    pub fn classify_utf16(&self, petition_json: &str, today: Option<String>) -> Vec<u16> {
-        let json = self.classify(petition_json, today);
+    pub fn classify_utf16(&self, petition_json: &str, today: Option<String>, brief: Option<bool>) -> Vec<u16> {
+        let json = self.classify(petition_json, today, brief);
         // A UTF-8 byte never makes more than one UTF-16 unit: one allocation, no growth.
         let mut units = Vec::with_capacity(json.len());
         units.extend(json.encode_utf16());

@@ -40,3 +40,35 @@ fn real_portal_messages_classify_without_error_or_violation() {
     }
     assert!(n > 4000, "{n}");
 }
+
+/// `Options::brief` leaves the trace out and changes nothing else, on every case and on the
+/// real corpus.
+#[test]
+fn brief_verdicts_are_full_verdicts_without_the_trace() {
+    let rs = Ruleset::embedded().unwrap();
+    let c = Classifier::new(&rs).unwrap();
+    let corpus = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/portal-messages.jsonl")).unwrap_or_default();
+    let case_petitions: Vec<String> = cases::load(&rs).unwrap().iter().map(|case| serde_json::to_string(&case.petition).unwrap()).collect();
+    let today = fenliu::Date::from_ymd(2024, 6, 3);
+    let mut n = 0;
+    for json in case_petitions.iter().map(String::as_str).chain(corpus.lines()) {
+        let full = c.classify_json(json, &Options { today, ..Options::default() });
+        let brief = c.classify_json(json, &Options { today, brief: true, ..Options::default() });
+        let (full, brief) = match (full, brief) {
+            (Ok(f), Ok(b)) => (f, b),
+            // Cases of bad input: the same errors either way.
+            (Err(f), Err(b)) => {
+                assert_eq!(f.diagnostics, b.diagnostics);
+                continue;
+            }
+            (f, b) => panic!("{json}: {f:?} / {b:?}"),
+        };
+        assert!(brief.trace.is_empty());
+        assert!(brief.to_json().len() < full.to_json().len());
+        let mut expected = full.clone();
+        expected.trace.clear();
+        assert_eq!(brief, expected, "{json}");
+        n += 1;
+    }
+    assert!(n >= 150, "{n}");
+}

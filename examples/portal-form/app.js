@@ -125,7 +125,8 @@ async function prescreen() {
   }
   const mine = ++seq;
   try {
-    const result = await fenliu.classify(petition);
+    // brief: the page shows the route, tier, level and deadlines, not the trace of rules.
+    const result = await fenliu.classify(petition, { brief: true });
     if (mine !== seq) return; // the citizen typed on; a newer answer is coming
     if (result.ok) {
       renderVerdict(result.verdict);

@@ -46,6 +46,9 @@ enum Command {
         /// 不在标准错误输出汇总
         #[arg(long)]
         quiet: bool,
+        /// 结论不带判断过程（trace 为空），体积约减半
+        #[arg(long)]
+        brief: bool,
     },
     /// 检查规则集：列出全部错误和警告（文件、行、列）
     Check {
@@ -112,7 +115,7 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Classify { file, rules, format, jobs, today, quiet } => classify(file, &rules, format, jobs, today, quiet),
+        Command::Classify { file, rules, format, jobs, today, quiet, brief } => classify(file, &rules, format, jobs, today, quiet, brief),
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
@@ -180,11 +183,11 @@ fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
     }
 }
 
-fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Option<usize>, today: Option<String>, quiet: bool) -> Result<ExitCode, fenliu::Error> {
+fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Option<usize>, today: Option<String>, quiet: bool, brief: bool) -> Result<ExitCode, fenliu::Error> {
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     // Fail early, once, on a broken ruleset.
     Classifier::new(&ruleset)?;
-    let options = &Options::today(parse_today(today)?);
+    let options = &Options { brief, ..Options::today(parse_today(today)?) };
     let input = read_input(&file)?;
     let items = split_input(&input)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);

@@ -9,9 +9,10 @@ import { Fenliu } from 'fenliu';
 import { displayTestReport, fixtures, portalMessages, readRuleset, runCli, TODAY } from './helpers.mjs';
 
 /** Classifies JSON lines natively with one `today`; returns the output lines. */
-function nativeLines(lines, today, rulesDir) {
+function nativeLines(lines, today, rulesDir, brief = false) {
   const args = ['classify', '--quiet', '--today', today];
   if (rulesDir) args.push('--rules', rulesDir);
+  if (brief) args.push('--brief');
   const out = runCli(args, `${lines.join('\n')}\n`).split('\n');
   out.pop();
   assert.equal(out.length, lines.length);
@@ -108,4 +109,32 @@ test('every real portal message: WASM verdicts equal the CLI lines byte for byte
     }
   });
   assert.equal(differ, 0, `${differ} of ${lines.length} differ; first: ${JSON.stringify(first)}`);
+});
+
+test('brief: every real portal message, WASM equals the CLI --brief byte for byte, and is the full verdict without its trace', (t) => {
+  if (!portalMessages) {
+    t.skip('../shared/data/portal-messages.jsonl is absent (the data is not copied into the project)');
+    return;
+  }
+  const lines = readFileSync(portalMessages, 'utf8').split('\n').filter((l) => l.trim());
+  const native = nativeLines(lines, TODAY, undefined, true);
+  const f = new Fenliu();
+  let differ = 0;
+  let first = null;
+  let saved = 0;
+  lines.forEach((line, i) => {
+    const brief = f.classify(line, { today: TODAY, brief: true });
+    const got = comparable(brief);
+    if (got !== nativeComparable(native[i])) {
+      differ++;
+      first ??= { line: i + 1, got: got.slice(0, 300), want: native[i].slice(0, 300) };
+    }
+    if (brief.ok) {
+      const full = f.classify(line, { today: TODAY });
+      assert.deepEqual(brief.verdict, { ...full.verdict, trace: [] });
+      saved += full.json.length - brief.json.length;
+    }
+  });
+  assert.equal(differ, 0, `${differ} of ${lines.length} differ; first: ${JSON.stringify(first)}`);
+  assert.ok(saved / lines.length > 1000, `brief saves ${saved / lines.length} characters per verdict`);
 });

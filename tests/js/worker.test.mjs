@@ -23,6 +23,10 @@ test('the worker answers exactly as the main-thread API', async () => {
     assert.equal(one.json, f.classify(NOISE, { today: TODAY }).json);
     const many = await w.classifyMany(petitions, { today: TODAY });
     assert.deepEqual(many, f.classifyMany(petitions, { today: TODAY }));
+    const brief = await w.classify(NOISE, { today: TODAY, brief: true });
+    assert.equal(brief.json, f.classify(NOISE, { today: TODAY, brief: true }).json);
+    assert.deepEqual(brief.verdict.trace, []);
+    assert.deepEqual(await w.classifyMany(petitions, { today: TODAY, brief: true }), f.classifyMany(petitions, { today: TODAY, brief: true }));
     assert.deepEqual(await w.check(), f.check());
     assert.deepEqual(await w.test(), f.test());
   } finally {
