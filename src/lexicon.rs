@@ -274,6 +274,7 @@ impl Lexicon {
             Some(
                 AutomatonBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    // The prefilter (64 KiB per automaton) made matching no faster here.
                     .use_prefilter(false)
                     .build(&folded)
                     .map_err(|e| Diagnostic::error("lexicon.build", format!("词库无法编译：{e}"), "词库过大；请拆分或删减词语。"))?,
@@ -297,6 +298,7 @@ impl Lexicon {
             Some(
                 AutomatonBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
+                    .use_prefilter(false)
                     .build(&neg_words)
                     .map_err(|e| Diagnostic::error("lexicon.build", format!("否定词无法编译：{e}"), "检查 [negation] 中的词语。"))?,
             )
@@ -498,6 +500,22 @@ mod tests {
         for &(text, pos, neg) in table {
             assert_eq!(has(&l, text, "sue"), (pos, neg), "{text}");
         }
+    }
+
+    #[test]
+    fn negation_words_listed_twice_or_empty_still_compile() {
+        let negation = NegationSpec { window: 5, cues: vec!["没有".into(), "没有".into(), "".into(), "未".into()], not_cues: vec!["未来".into(), "未".into()] };
+        let spec = GroupSpec { title: None, words: vec!["起诉".into()], except: vec![], negatable: Some(true) };
+        let l = match Lexicon::compile(vec![("sue".into(), spec, None)], &negation) {
+            Ok(l) => l,
+            Err(e) => unreachable_test(&e.to_string()),
+        };
+        let g = l.group_index("sue").unwrap_or(usize::MAX);
+        let m = l.scan(None, "我没有起诉");
+        assert_eq!((m.positive.get(g), m.negated.get(g)), (Some(&0), Some(&1)));
+        // 未 is listed as a look-alike first, so it keeps that meaning.
+        let m = l.scan(None, "未起诉");
+        assert_eq!((m.positive.get(g), m.negated.get(g)), (Some(&1), Some(&0)));
     }
 
     #[test]
