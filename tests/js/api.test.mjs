@@ -177,6 +177,8 @@ test('a looping rule, runaway recursion, string growth, throw and a bad conditio
     ['字符串爆炸', 'rule.limit', 'check.trap.string'],
     ['规则抛错', 'rule.throw', 'check.trap.throw'],
     ['返回数字', 'rule.type', 'check.trap.type'],
+    ['数组爆炸', 'rule.limit', 'check.trap.array'],
+    ['对象爆炸', 'rule.limit', 'check.trap.map'],
   ];
   for (let round = 0; round < 3; round++) {
     for (const [word, code, rule] of traps) {
@@ -192,7 +194,7 @@ test('a looping rule, runaway recursion, string growth, throw and a bad conditio
 
 test('the native engine reports the same errors for the same traps', () => {
   const f = new Fenliu({ ruleset: trapRuleset() });
-  const petitions = ['死循环', '无限递归', '闭包递归', '字符串爆炸', '规则抛错', '返回数字'].map((w) => JSON.stringify({ text: w }));
+  const petitions = ['死循环', '无限递归', '闭包递归', '字符串爆炸', '规则抛错', '返回数字', '数组爆炸', '对象爆炸'].map((w) => JSON.stringify({ text: w }));
   // The native CLI reads a folder: write the same files to a temporary one.
   const dir = join(root, 'test-results/trap-ruleset');
   writeRuleset(dir, trapRuleset());
@@ -217,6 +219,17 @@ test('a syntax error in a rule: FenliuError with file, line and UTF-16 column; c
   const d = checkRuleset(emoji).find((x) => x.code === 'rule.syntax');
   // Rhai reports character column 14 ("甲"); the 😀 makes it UTF-16 column 15.
   assert.deepEqual(d.location, { file: 'broken.rhai', line: 1, column: 15 });
+
+  // Deep expression nesting is refused at compile time (the parser's depth limit), inside the
+  // wasm stack, with a location; so is a 100,000-deep one, which would overflow a naive parser.
+  for (const depth of [200, 100_000]) {
+    const nested = { ...mini, 'deep.rhai': `rule(#{ id: "deep", title: "深", stage: "check", message: "m",\n  when: |p| ${'('.repeat(depth)}1${')'.repeat(depth)} == 1 });\n` };
+    const deep = checkRuleset(nested).find((x) => x.severity === 'error');
+    assert.equal(deep?.code, 'rule.syntax', JSON.stringify(deep));
+    assert.equal(deep.location.file, 'deep.rhai');
+    assert.equal(deep.location.line, 2);
+  }
+  assert.equal(new Fenliu({ ruleset: mini }).classify({ text: '噪音' }).ok, true);
 });
 
 test('a broken ruleset never breaks the module: other instances and new ones keep working', () => {

@@ -190,7 +190,7 @@ test('portal form: every control has a label and the form works from the keyboar
   await page.close();
 });
 
-test('fenliu/worker in Chromium: a rule that loops forever times out, the page keeps running, the next call works', async (t) => {
+test('fenliu/worker in Chromium: a rule that loops forever times out, the page keeps running, the next call works; every other trap and hostile input is an error', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const { page, problems, requests } = await openPage('/test-pages/worker-timeout.html');
   await page.waitForSelector('body[data-done]', { timeout: 30_000 });
@@ -202,6 +202,14 @@ test('fenliu/worker in Chromium: a rule that loops forever times out, the page k
   assert.ok(out.elapsedMs >= 750 && out.elapsedMs < 5000, `timed out after ${out.elapsedMs} ms`);
   assert.ok(out.ticks >= 8, `the page froze: ${out.ticks} timer ticks in ${out.elapsedMs} ms`);
   assert.equal(out.after, out.before);
+  for (const [word, got] of Object.entries(out.traps)) {
+    const code = word === '规则抛错' ? 'rule.throw' : word === '返回数字' ? 'rule.type' : 'rule.limit';
+    assert.match(got, new RegExp(`^${code.replace('.', '\\.')} traps\\.rhai:\\d+$`), `${word}: ${got}`);
+  }
+  assert.equal(Object.keys(out.traps).length, 8);
+  assert.equal(out.surrogate, 'petition.surrogate');
+  assert.equal(out.huge, 'petition.too_large');
+  assert.equal(out.afterTraps, out.before);
   assert.deepEqual(problems, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith(server.url)), []);
   await page.screenshot({ path: join(shots, 'worker-timeout.png') });

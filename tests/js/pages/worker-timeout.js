@@ -1,6 +1,7 @@
 // Browser test page (tests/js/browser.test.mjs): a rule that loops forever runs in fenliu/worker;
 // the call must end in `worker.timeout` while the page keeps painting, and the replaced worker
-// must answer the next call. Also runs the main-thread API once for comparison.
+// must answer the next call. Then every other trap and some hostile input in a worker with the
+// default limits. Also runs the main-thread API once for comparison.
 import { FenliuWorker } from '/vendor/fenliu/js/worker.js';
 import { Fenliu } from '/vendor/fenliu/js/index.js';
 
@@ -41,6 +42,19 @@ async function run() {
   out.ticks = ticks;
   out.after = (await worker.classify(NOISE)).json;
   worker.terminate();
+
+  // Every trap, with the default limits, in a browser worker: each an error with its place in
+  // traps.rhai, never a timeout or a crash; then hostile input; then an ordinary call.
+  const plain = await FenliuWorker.create({ ruleset, timeout: 5000 });
+  out.traps = {};
+  for (const word of ['死循环', '无限递归', '闭包递归', '字符串爆炸', '规则抛错', '返回数字', '数组爆炸', '对象爆炸']) {
+    const r = await plain.classify({ text: `测试${word}` });
+    out.traps[word] = r.ok ? 'ok' : `${r.errors[0].code} ${r.errors[0].location?.file}:${r.errors[0].location?.line}`;
+  }
+  out.surrogate = (await plain.classify('{"text": "拖欠\uD800工资"}')).errors?.[0]?.code;
+  out.huge = (await plain.classify({ text: '欠薪'.repeat(500_000) })).errors?.[0]?.code;
+  out.afterTraps = (await plain.classify(NOISE)).json;
+  plain.terminate();
   return out;
 }
 
