@@ -3,33 +3,24 @@
 // worker timeout on a rule that loops forever. Screenshots go to test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Fenliu } from 'fenliu';
-import { root, fixtures } from './helpers.mjs';
+import { chromiumMissing, fixtures, launchChromium, root } from './helpers.mjs';
 import { serveExample } from '../../scripts/serve.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const shots = join(root, 'test-results');
-let chromium;
 let browser;
 let server;
 let skipReason = null;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    skipReason = `${CHROMIUM} is missing (bash scripts/setup.sh installs Debian's chromium)`;
-    if (process.env.CI) throw new Error(skipReason);
-    return;
-  }
-  ({ chromium } = await import('playwright-core'));
+  skipReason = chromiumMissing();
+  if (skipReason) return;
   mkdirSync(shots, { recursive: true });
   server = await serveExample(0, { '/fixtures/': fixtures, '/test-pages/': join(root, 'tests/js/pages') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

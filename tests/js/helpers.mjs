@@ -14,6 +14,29 @@ export const portalMessages = (() => {
   return existsSync(p) ? p : null;
 })();
 
+/** Debian's Chromium (the tests never download a browser). */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Why the browser tests must skip, or null when Chromium is there. In CI a missing Chromium
+ * throws instead: the suite must not pass by skipping.
+ */
+export function chromiumMissing() {
+  if (existsSync(CHROMIUM)) return null;
+  const reason = `${CHROMIUM} is missing (bash scripts/setup.sh installs Debian's chromium)`;
+  if (process.env.CI) throw new Error(reason);
+  return reason;
+}
+
+/** Launches that Chromium headless with the flags this machine needs. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
 /** A fixed date for undated petitions, so native and WASM judge by the same day. */
 export const TODAY = '2024-06-01';
 

@@ -4,25 +4,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Fenliu } from 'fenliu';
-import { root } from './helpers.mjs';
+import { chromiumMissing, launchChromium, root } from './helpers.mjs';
 import { packPackage, serve } from '../../scripts/serve.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const NOISE = { text: '楼下饭店每天半夜噪音扰民' };
 let browser;
 let server;
 let skipReason = null;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    skipReason = `${CHROMIUM} is missing (bash scripts/setup.sh installs Debian's chromium)`;
-    if (process.env.CI) throw new Error(skipReason);
-    return;
-  }
+  skipReason = chromiumMissing();
+  if (skipReason) return;
   const pkg = packPackage();
   // A Vite app that depends on the packed package, as `npm install fenliu` would lay it out.
   const app = join(root, 'test-results/bundler-app');
@@ -35,11 +31,7 @@ before(async () => {
   server = await serve({
     mounts: { '/vendor/fenliu/': pkg, '/loading/': join(root, 'examples/loading'), '/bundler/': join(app, 'dist') },
   });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

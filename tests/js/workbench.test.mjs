@@ -12,15 +12,14 @@
 // batch steps are skipped, with a message, where that folder is absent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Fenliu } from 'fenliu';
-import { root, portalMessages, readRuleset } from './helpers.mjs';
+import { chromiumMissing, launchChromium, portalMessages, readRuleset, root } from './helpers.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { buildWorkbench } from '../../www/build.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const shots = join(root, 'test-results/workbench');
 const RULES = readRuleset(join(root, 'rules'));
 const BATCH = 500;
@@ -45,20 +44,13 @@ const problems = [];
 const requests = [];
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    skipReason = `${CHROMIUM} is missing (bash scripts/setup.sh installs Debian's chromium)`;
-    if (process.env.CI) throw new Error(skipReason);
-    return;
-  }
+  skipReason = chromiumMissing();
+  if (skipReason) return;
   rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
   const dir = await buildWorkbench({ outDir: join(root, 'test-results/workbench-site') });
   server = await serve({ mounts: { '/': dir } });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', acceptDownloads: true });
   page = await context.newPage();
   page.on('console', (m) => {
