@@ -156,10 +156,26 @@ async function profile(label, options, petitions) {
     parse: each((v) => JSON.parse(v), verdicts),
   };
   const size = (xs) => xs.reduce((a, x) => a + Buffer.byteLength(x), 0) / xs.length;
+  // What the verdict JSON is made of (UTF-8 bytes), and its size without the trace (`brief`).
+  const bytes8 = (x) => Buffer.byteLength(JSON.stringify(x));
+  const part = { trace: 0, titles: 0, hits: 0 };
+  for (const v of verdicts) {
+    const trace = JSON.parse(v).trace ?? [];
+    part.trace += bytes8(trace);
+    for (const t of trace) {
+      part.titles += bytes8(t.title);
+      part.hits += t.matched ? bytes8(t.matched) : 0;
+    }
+  }
+  const briefs = petitions.map((p) => f2.classify(p, { ...today, brief: true }).json);
+  const all = size(verdicts) * verdicts.length;
+  const pct = (x) => `${((x / all) * 100).toFixed(0)} %`;
   f2.free();
   console.log(`\nJS side of the conversion, timed alone: JSON.stringify(petition) ${js.stringify.toFixed(1)} µs, UTF-16→UTF-8 copy in ${js.encode.toFixed(1)} µs, ` +
     `UTF-16 copy out ${js.decode.toFixed(1)} µs (as UTF-8 it would be ${js.decode8.toFixed(1)} µs), JSON.parse(verdict) ${js.parse.toFixed(1)} µs per call (petition JSON ${(size(jsons) / 1024).toFixed(1)} KB, verdict JSON ${(size(verdicts) / 1024).toFixed(1)} KB on average); ` +
     `the rest of the conversion is serde_json inside the wasm.`);
+  console.log(`\nThe verdict JSON: the trace is ${pct(part.trace)} of it (rule titles ${pct(part.titles)}, matched-word objects ${pct(part.hits)}); ` +
+    `with \`brief\` (no trace) it is ${(size(briefs) / 1024).toFixed(1)} KB on average.`);
   if (unnamedWasm / total > 0.05) console.log(`\n(${((unnamedWasm / total) * 100).toFixed(0)} % of samples in unnamed wasm functions: the name section is missing)`);
   console.log(`\nTop ${TOP} functions by self time:\n`);
   console.log('| function | self |');

@@ -119,11 +119,6 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
                         _ => None,
                     })
                     .collect(),
-                // Rhai may fold a constant array into one value.
-                Expr::DynamicConstant(d, p) => d
-                    .read_lock::<rhai::Array>()
-                    .map(|a| a.iter().filter_map(|x| x.read_lock::<rhai::ImmutableString>().map(|s| (s.to_string(), *p))).collect())
-                    .unwrap_or_default(),
                 _ => Vec::new(),
             };
             for (value, p) in literals {

@@ -34,7 +34,7 @@ pub struct Options {
     pub switches: BTreeMap<String, bool>,
     /// Leave the trace out: `trace` is empty, everything else is as without it. What an
     /// as-you-type pre-screen needs (it shows the route, tier, level, deadlines and flags, not
-    /// why); the verdict is about half the size and, in WASM, about a fifth faster.
+    /// why); the verdict is about half the size and, in WASM, about a quarter faster.
     pub brief: bool,
 }
 

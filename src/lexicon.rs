@@ -2,8 +2,8 @@
 //!
 //! Every keyword of every group in a ruleset is compiled once into one Aho-Corasick automaton
 //! (`daachorse`'s character-wise double array: one transition per character rather than per
-//! UTF-8 byte, which for Chinese text is 2–3× faster to search than a byte automaton and quicker
-//! to build; measured in docs/bench.md). Classifying a petition runs it once over the title and
+//! UTF-8 byte; on the real messages it matched 1.7× faster than aho-corasick's byte automaton
+//! and builds faster, see docs/bench.md). Classifying a petition runs it once over the title and
 //! once over the text and records, per group, the hits that count and the hits that are negated.
 //!
 //! Negation (for groups with `negatable = true`): a hit is negated when a negation cue (e.g. 没有, 未, 并非) stands within

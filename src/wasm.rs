@@ -66,7 +66,7 @@ impl Engine {
 
     /// [`Engine::classify`], the same JSON as UTF-16 code units. This is what the JS wrapper
     /// calls: a browser turns UTF-16 into a string with a copy, while decoding the UTF-8 of a
-    /// 4 KB Chinese verdict costs V8 about 4× as much (`npm run bench:breakdown`).
+    /// 4 KB Chinese verdict costs V8 about 3× as much (`npm run bench:breakdown`).
     #[wasm_bindgen(js_name = classifyUtf16)]
     pub fn classify_utf16(&self, petition_json: &str, today: Option<String>, brief: Option<bool>) -> Vec<u16> {
         let json = self.classify(petition_json, today, brief);
