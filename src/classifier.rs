@@ -290,6 +290,26 @@ impl Classifier {
         self.manifest.flags.get(code).map(|c| c.name.as_str())
     }
 
+    /// The ruleset's codes and Chinese names for `route`, `category`, `tier`, `level` or
+    /// `flags`. Routes come in TAXONOMY.md's order of precedence (codes it does not know last,
+    /// by code); the rest in the manifest's order or by code.
+    pub fn codes(&self, field: &str) -> Vec<(String, String)> {
+        let m = &self.manifest;
+        match field {
+            "route" => {
+                const PRECEDENCE: &[&str] = &["judicial", "discipline", "arbitration", "party_appeal", "administrative", "civil", "enforcement", "suggestion", "petition"];
+                let mut v: Vec<(String, String)> = m.routes.iter().map(|(c, r)| (c.clone(), r.name.clone())).collect();
+                v.sort_by_key(|(c, _)| (PRECEDENCE.iter().position(|p| p == c).unwrap_or(PRECEDENCE.len()), c.clone()));
+                v
+            }
+            "category" => m.categories.iter().map(|(c, s)| (c.clone(), s.name.clone())).collect(),
+            "tier" => m.tiers.iter().map(|t| (t.code.clone(), t.name.clone())).collect(),
+            "level" => m.levels.iter().map(|(c, l)| (c.clone(), l.name.clone())).collect(),
+            "flags" => m.flags.iter().map(|(c, s)| (c.clone(), s.name.clone())).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Parses, validates and classifies petition JSON. Unknown fields become verdict warnings.
     pub fn classify_json(&self, json: &str, options: &Options) -> Result<Verdict> {
         let parsed = Petition::from_json(json)?;

@@ -41,6 +41,7 @@
 //! | `engine` | the one audited Rhai set-up and its limits |
 //! | `classifier` | compile once, classify many: stages and verdict building |
 //! | `cases` | the ruleset's own test cases and their runner |
+//! | [`eval`] | accuracy against labelled petitions: intervals, per-route scores, confusion, annotator agreement |
 //! | `date` | calendar dates and deadline arithmetic |
 //! | `error` | diagnostics, locations |
 //! | `wasm` | the thin wasm-bindgen layer (feature `wasm`) |
@@ -59,6 +60,7 @@ mod classifier;
 mod date;
 mod engine;
 mod error;
+pub mod eval;
 mod lexicon;
 mod native;
 mod numbers;

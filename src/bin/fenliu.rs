@@ -10,12 +10,17 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fenliu::{cases, Classifier, Date, Diagnostic, Options, Ruleset, Verdict};
 use serde_json::{json, Value};
 
+#[path = "fenliu/eval.rs"]
+mod eval;
+
 /// Writes to stdout, ignoring a closed pipe (`fenliu check | head`) instead of panicking.
+#[macro_export]
 macro_rules! outln {
-    ($($arg:tt)*) => {{ let _ = writeln!(io::stdout(), $($arg)*); }};
+    ($($arg:tt)*) => {{ let _ = writeln!(::std::io::stdout(), $($arg)*); }};
 }
+#[macro_export]
 macro_rules! out {
-    ($($arg:tt)*) => {{ let _ = write!(io::stdout(), $($arg)*); }};
+    ($($arg:tt)*) => {{ let _ = write!(::std::io::stdout(), $($arg)*); }};
 }
 
 /// 分流：信访事项依法分类预审（法定途径、化解难度、三级代办、办理期限）。
@@ -79,6 +84,32 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         top: usize,
     },
+    /// 评测：用人工标注的信访件衡量规则集的准确率（区间、各途径精确率召回率、混淆矩阵、分错的信访件）
+    Eval {
+        /// 标注文件（JSONL 或 CSV）：每行一件信访件的编号和期望的 route、category、tier、level、flags
+        labels: PathBuf,
+        /// 只评某一部分（train、dev、test）；评 test 时在标注文件旁的 test-runs.log 记一行
+        #[arg(long)]
+        split: Option<String>,
+        #[command(flatten)]
+        rules: RulesArg,
+        /// 留言原文（JSONL，按 id 对应）；标注文件不带原文时使用，可写多次。
+        /// 默认：../shared/data/ 中的两个留言文件
+        #[arg(long = "texts", value_name = "FILE")]
+        texts: Vec<PathBuf>,
+        /// 列出前 N 件分错途径的信访件及决定途径的规则
+        #[arg(long, default_value_t = 0)]
+        misses: usize,
+        /// 输出 JSON（给程序用）
+        #[arg(long)]
+        json: bool,
+        /// 只打印两位标注者的一致程度（不运行规则）
+        #[arg(long)]
+        agreement: bool,
+        /// 回归门槛文件（JSON：split、route、tolerance）：途径准确率低于记录值减容差时以 1 退出
+        #[arg(long, value_name = "FILE")]
+        gate: Option<PathBuf>,
+    },
     /// 解释一件信访件的结论：每条触发的规则及命中的关键词
     Explain {
         /// 信访件 JSON 文件；省略或 "-" 表示标准输入
@@ -95,7 +126,7 @@ enum Command {
 }
 
 #[derive(clap::Args)]
-struct RulesArg {
+pub(crate) struct RulesArg {
     /// 规则目录（默认：内置规则集）
     #[arg(long = "rules", value_name = "DIR")]
     dir: Option<PathBuf>,
@@ -119,6 +150,7 @@ fn main() -> ExitCode {
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
+        Command::Eval { labels, split, rules, texts, misses, json, agreement, gate } => eval::run(&eval::Args { labels, split, rules: &rules, texts, misses, json, agreement, gate }),
         Command::Profile { file, rules, top } => profile(file, &rules, top),
     };
     match result {
@@ -130,7 +162,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
+pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
     let rs = match dir {
         Some(d) => Ruleset::from_dir(d)?,
         None => Ruleset::embedded()?,
