@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
@@ -13,13 +15,23 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
         if path.is_dir() {
             walk(&path, base, out);
         } else {
-            let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             let keep = rel == "manifest.toml"
                 || rel.ends_with(".rhai")
                 || (rel.starts_with("lexicon/") && rel.ends_with(".toml"))
                 || (rel.starts_with("cases/") && rel.ends_with(".toml"));
             if keep {
-                out.push((rel, path.canonicalize().unwrap_or(path).to_string_lossy().into_owned()));
+                out.push((
+                    rel,
+                    path.canonicalize()
+                        .unwrap_or(path)
+                        .to_string_lossy()
+                        .into_owned(),
+                ));
             }
         }
     }
@@ -37,7 +49,8 @@ fn main() {
         println!("cargo:rerun-if-changed={abs}");
     }
     code.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("default_rules.rs");
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
+        .join("default_rules.rs");
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }

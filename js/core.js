@@ -234,6 +234,22 @@ export function bind(getWasm) {
       }
     }
 
+    /**
+     * Accuracy against labelled petitions, the report `fenliu eval` prints: `labels` is a
+     * labelled JSONL text (or an array of label objects), `predictions` answers each label in
+     * order (a verdict, a summary with route/category/tier/level/flags/rule, or null for a
+     * petition that failed). `options.split` filters the labels (`train`, `dev`, `test`).
+     */
+    evaluate(labels, predictions, options) {
+      if (!this.#engine) return { ok: false, errors: [freed()] };
+      const jsonl = typeof labels === 'string' ? labels : Array.from(labels, (l) => JSON.stringify(l)).join('\n');
+      try {
+        return JSON.parse(guard(() => this.#engine.evaluate(jsonl, JSON.stringify(Array.from(predictions, (p) => p ?? null)), options?.split)));
+      } catch (e) {
+        return asFailure(e);
+      }
+    }
+
     /** Frees the wasm memory of this instance now (otherwise the GC does it). */
     free() {
       this.#engine?.free();

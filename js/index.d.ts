@@ -1,7 +1,7 @@
 // Types of `fenliu` (browsers, bundlers and Node share one API).
 import type {
   CaseList, ClassifyOptions, ClassifyResult, Diagnostic, FenliuOptions, Location, Petition,
-  RulesetFiles, RulesetInfo, TestReport,
+  RulesetFiles, RulesetInfo, TestReport, EvalLabel, EvalPrediction, EvalResult, Verdict,
 } from './types.js';
 
 export type * from './types.js';
@@ -43,6 +43,12 @@ export declare class Fenliu {
   test(): TestReport;
   /** The ruleset's own cases (petition and expected keys). */
   cases(): CaseList;
+  /**
+   * Accuracy against labelled petitions (what `fenliu eval` prints): `labels` as JSONL text or
+   * label objects, `predictions` answering each label in order (a verdict, a summary, or null
+   * for a petition that failed).
+   */
+  evaluate(labels: string | Iterable<EvalLabel>, predictions: Iterable<Verdict | EvalPrediction | null>, options?: { split?: string }): EvalResult;
   /** Frees the instance's wasm memory now; later calls return `engine.freed`. */
   free(): void;
 }

@@ -348,6 +348,67 @@ export type TestReport =
   | { ok: true; passed: number; failed: number; results: CaseResult[]; /** Rule ids no case fires. */ uncovered: string[] }
   | Failure;
 
+// ---------------------------------------------------------------------------------------------
+// Evaluation against labels (`evaluate()`, `fenliu eval`)
+
+/** One annotator's labels, or the settled ones. Codes are the ruleset's. */
+export interface EvalAnnotation {
+  route?: string;
+  category?: string;
+  tier?: string;
+  level?: string;
+  /** Compared as a set. */
+  flags?: string[];
+  /** Confidence in the route: `high`, `medium` or `low`. */
+  conf?: string;
+}
+
+/** One labelled petition: the expected codes, and optionally the petition's own fields. */
+export interface EvalLabel extends EvalAnnotation {
+  id: string;
+  /** `train`, `dev` or `test`. */
+  split?: string;
+  /** Two annotators' independent labels, for the agreement table. */
+  a?: EvalAnnotation;
+  b?: EvalAnnotation;
+  title?: string;
+  text?: string;
+  submitted_at?: string;
+}
+
+/** What a label is compared with: the verdict reduced to codes. */
+export interface EvalPrediction {
+  route: string;
+  category: string;
+  tier: string;
+  level: string;
+  flags: string[];
+  /** The rule that set the route. */
+  rule: string;
+}
+
+/** A proportion with its 95 % Wilson score interval. */
+export interface Proportion { k: number; n: number; value: number; low: number; high: number }
+
+/** The evaluation report. */
+export interface EvalReport {
+  split: string;
+  n: number;
+  /** Petitions that could not be classified. */
+  errors: number;
+  fields: { field: 'route' | 'category' | 'tier' | 'level' | 'flags'; accuracy: Proportion }[];
+  /** `judicial` first, then TAXONOMY.md's order of precedence. */
+  routes: { code: string; name: string; support: number; predicted: number; correct: number; precision: Proportion; recall: Proportion; f1: number }[];
+  flags: { code: string; support: number; predicted: number; correct: number }[];
+  /** Row: label; column: prediction; `error` last when a petition failed. */
+  confusion: { codes: string[]; names: string[]; counts: number[][]; ids: string[][][] };
+  misses: { id: string; expected: string; actual: string; rule: string }[];
+  agreement?: { fields: { field: string; n: number; raw: Proportion; kappa: number }[]; route_disagreements: number };
+}
+
+/** What `evaluate()` returns. */
+export type EvalResult = { ok: true; report: EvalReport } | Failure;
+
 /** What `cases()` returns. */
 export type CaseList = { ok: true; cases: Case[] } | Failure;
 

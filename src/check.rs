@@ -44,7 +44,12 @@ pub(crate) struct Known<'a> {
 
 /// Checks one compiled rule file; `petition_params` are the names of `when` functions' first
 /// parameters.
-pub(crate) fn check_file(file: &str, source: &str, ast: &AST, known: &Known<'_>) -> Vec<Diagnostic> {
+pub(crate) fn check_file(
+    file: &str,
+    source: &str,
+    ast: &AST,
+    known: &Known<'_>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Petition roots: `p`, `petition`, and the first parameter of every anonymous function
     // (a `when` condition). The walk covers the file's statements and every function body.
@@ -88,7 +93,11 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
                 Some((_, FieldKind::Object(subs))) => {
                     if let Some(Expr::Property(sub, spos)) = rest.map(|r| split(r).0) {
                         if !subs.contains(&sub.2.as_str()) {
-                            out.push(unknown_field(sub.2.as_str(), Some((name, subs)), loc(*spos)));
+                            out.push(unknown_field(
+                                sub.2.as_str(),
+                                Some((name, subs)),
+                                loc(*spos),
+                            ));
                         }
                     }
                 }
@@ -109,7 +118,9 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
                 );
                 return;
             };
-            let Some(first_arg) = call.args.first() else { return };
+            let Some(first_arg) = call.args.first() else {
+                return;
+            };
             let literals: Vec<(String, rhai::Position)> = match first_arg {
                 Expr::StringConstant(s, p) => vec![(s.to_string(), *p)],
                 Expr::Array(items, _) => items
@@ -168,7 +179,10 @@ fn unknown_field(name: &str, parent: Option<(&str, &[&str])>, loc: Option<Locati
     let (message, help) = match parent {
         None => {
             let list: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
-            (format!("信访件没有字段 \"p.{name}\""), format!("可用字段：{}。若是拼写错误请更正。", list.join("、")))
+            (
+                format!("信访件没有字段 \"p.{name}\""),
+                format!("可用字段：{}。若是拼写错误请更正。", list.join("、")),
+            )
         }
         Some((parent, subs)) => (
             format!("\"p.{parent}\" 没有字段 \"{name}\""),

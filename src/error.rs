@@ -51,7 +51,11 @@ impl Location {
                 column += ch.len_utf16() as u32;
             }
         }
-        Location { file: file.to_owned(), line, column }
+        Location {
+            file: file.to_owned(),
+            line,
+            column,
+        }
     }
 
     /// Converts a 1-based line and 1-based *character* column (what Rhai reports) into a
@@ -68,7 +72,11 @@ impl Location {
                     + 1
             })
             .unwrap_or(char_column as u32);
-        Location { file: file.to_owned(), line: line as u32, column: utf16_column }
+        Location {
+            file: file.to_owned(),
+            line: line as u32,
+            column: utf16_column,
+        }
     }
 
     /// The location of a Rhai [`rhai::Position`] in `source`; `None` when Rhai has none.
@@ -120,8 +128,15 @@ impl Diagnostic {
     }
 
     /// A warning diagnostic.
-    pub fn warning(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, message, help) }
+    pub fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, message, help)
+        }
     }
 
     /// Attaches a file location.
@@ -171,13 +186,19 @@ pub struct Error {
 }
 
 fn display_all(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {
     /// An error from a single diagnostic.
     pub fn one(diagnostic: Diagnostic) -> Self {
-        Error { diagnostics: vec![diagnostic] }
+        Error {
+            diagnostics: vec![diagnostic],
+        }
     }
 
     /// The code of the first diagnostic (handy in tests and logs).

@@ -16,7 +16,10 @@
 
 use std::collections::HashMap;
 
-use daachorse::{CharwiseDoubleArrayAhoCorasick as Automaton, CharwiseDoubleArrayAhoCorasickBuilder as AutomatonBuilder, MatchKind};
+use daachorse::{
+    CharwiseDoubleArrayAhoCorasick as Automaton,
+    CharwiseDoubleArrayAhoCorasickBuilder as AutomatonBuilder, MatchKind,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Location, Result};
@@ -73,21 +76,54 @@ fn default_window() -> usize {
     5
 }
 fn default_cues() -> Vec<String> {
-    ["没有", "没", "未", "无", "并非", "不是", "不曾", "从未", "尚未", "并未", "否认", "不用", "无需", "不需要"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect()
+    [
+        "没有",
+        "没",
+        "未",
+        "无",
+        "并非",
+        "不是",
+        "不曾",
+        "从未",
+        "尚未",
+        "并未",
+        "否认",
+        "不用",
+        "无需",
+        "不需要",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
 }
 fn default_not_cues() -> Vec<String> {
-    ["无法", "未来", "毫无", "无论", "无奈", "没完没了", "没想到", "未经", "无证", "无照", "无良", "没收", "无故"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect()
+    [
+        "无法",
+        "未来",
+        "毫无",
+        "无论",
+        "无奈",
+        "没完没了",
+        "没想到",
+        "未经",
+        "无证",
+        "无照",
+        "无良",
+        "没收",
+        "无故",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
 }
 
 impl Default for NegationSpec {
     fn default() -> Self {
-        NegationSpec { window: default_window(), cues: default_cues(), not_cues: default_not_cues() }
+        NegationSpec {
+            window: default_window(),
+            cues: default_cues(),
+            not_cues: default_not_cues(),
+        }
     }
 }
 
@@ -114,7 +150,11 @@ pub struct Lexicon {
 
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lexicon").field("groups", &self.groups).field("words", &self.words.len()).field("window", &self.window).finish_non_exhaustive()
+        f.debug_struct("Lexicon")
+            .field("groups", &self.groups)
+            .field("words", &self.words.len())
+            .field("window", &self.window)
+            .finish_non_exhaustive()
     }
 }
 
@@ -181,13 +221,18 @@ pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let run = rest.bytes().position(|b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase()).unwrap_or(rest.len());
+        let run = rest
+            .bytes()
+            .position(|b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase())
+            .unwrap_or(rest.len());
         let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, ""));
         out.push_str(plain);
         let mut chars = tail.chars();
         let Some(c) = chars.next() else { break };
         out.push(match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c).to_ascii_lowercase(),
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0)
+                .unwrap_or(c)
+                .to_ascii_lowercase(),
             '\u{3000}' => ' ',
             _ => c.to_ascii_lowercase(),
         });
@@ -208,12 +253,31 @@ fn ascii_bounded(text: &str, start: usize, end: usize) -> bool {
 }
 
 fn is_clause_end(c: char) -> bool {
-    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '、' | '…')
+    matches!(
+        c,
+        '，' | '。'
+            | '！'
+            | '？'
+            | '；'
+            | '：'
+            | ','
+            | '.'
+            | '!'
+            | '?'
+            | ';'
+            | ':'
+            | '\n'
+            | '、'
+            | '…'
+    )
 }
 
 impl Lexicon {
     /// Compiles groups (id, spec, location) and negation settings into one automaton.
-    pub(crate) fn compile(specs: Vec<(String, GroupSpec, Option<Location>)>, negation: &NegationSpec) -> Result<Self> {
+    pub(crate) fn compile(
+        specs: Vec<(String, GroupSpec, Option<Location>)>,
+        negation: &NegationSpec,
+    ) -> Result<Self> {
         let mut groups = Vec::with_capacity(specs.len());
         let mut by_id = HashMap::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -223,25 +287,40 @@ impl Lexicon {
         for (id, spec, location) in specs {
             if by_id.contains_key(&id) {
                 errors.push(
-                    Diagnostic::error("lexicon.duplicate_group", format!("词组 \"{id}\" 重复定义"), "每个词组名只能定义一次；请合并两处的词语或改名。")
-                        .at(location.clone()),
+                    Diagnostic::error(
+                        "lexicon.duplicate_group",
+                        format!("词组 \"{id}\" 重复定义"),
+                        "每个词组名只能定义一次；请合并两处的词语或改名。",
+                    )
+                    .at(location.clone()),
                 );
                 continue;
             }
             if spec.words.is_empty() {
                 errors.push(
-                    Diagnostic::error("lexicon.empty_group", format!("词组 \"{id}\" 没有任何词语"), "在 words = [\"…\"] 中至少写一个词。")
-                        .at(location.clone()),
+                    Diagnostic::error(
+                        "lexicon.empty_group",
+                        format!("词组 \"{id}\" 没有任何词语"),
+                        "在 words = [\"…\"] 中至少写一个词。",
+                    )
+                    .at(location.clone()),
                 );
             }
             let g = groups.len();
-            for (list, kind) in [(&spec.words, PatternKind::Word), (&spec.except, PatternKind::Except)] {
+            for (list, kind) in [
+                (&spec.words, PatternKind::Word),
+                (&spec.except, PatternKind::Except),
+            ] {
                 for w in list {
                     let folded = fold(w.trim());
                     if folded.is_empty() {
                         errors.push(
-                            Diagnostic::error("lexicon.empty_word", format!("词组 \"{id}\" 中有空词语"), "删除空字符串 \"\"。")
-                                .at(location.clone()),
+                            Diagnostic::error(
+                                "lexicon.empty_word",
+                                format!("词组 \"{id}\" 中有空词语"),
+                                "删除空字符串 \"\"。",
+                            )
+                            .at(location.clone()),
                         );
                         continue;
                     }
@@ -265,7 +344,9 @@ impl Lexicon {
             });
         }
         if !errors.is_empty() {
-            return Err(crate::error::Error { diagnostics: errors });
+            return Err(crate::error::Error {
+                diagnostics: errors,
+            });
         }
         let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
         let automaton = if folded.is_empty() {
@@ -277,7 +358,13 @@ impl Lexicon {
                     // The prefilter (64 KiB per automaton) made matching no faster here.
                     .use_prefilter(false)
                     .build(&folded)
-                    .map_err(|e| Diagnostic::error("lexicon.build", format!("词库无法编译：{e}"), "词库过大；请拆分或删减词语。"))?,
+                    .map_err(|e| {
+                        Diagnostic::error(
+                            "lexicon.build",
+                            format!("词库无法编译：{e}"),
+                            "词库过大；请拆分或删减词语。",
+                        )
+                    })?,
             )
         };
         let mut neg_words: Vec<String> = Vec::new();
@@ -300,7 +387,13 @@ impl Lexicon {
                     .match_kind(MatchKind::LeftmostLongest)
                     .use_prefilter(false)
                     .build(&neg_words)
-                    .map_err(|e| Diagnostic::error("lexicon.build", format!("否定词无法编译：{e}"), "检查 [negation] 中的词语。"))?,
+                    .map_err(|e| {
+                        Diagnostic::error(
+                            "lexicon.build",
+                            format!("否定词无法编译：{e}"),
+                            "检查 [negation] 中的词语。",
+                        )
+                    })?,
             )
         };
         Ok(Lexicon {
@@ -399,7 +492,10 @@ impl Lexicon {
         let (mut byte, mut unit) = (0usize, 0u32);
         let utf16 = |s: &str| s.chars().map(|c| c.len_utf16() as u32).sum::<u32>();
         for (g, p, s, e) in kept {
-            if excepts.iter().any(|&(eg, es, ee)| eg == g && es <= s && e <= ee) {
+            if excepts
+                .iter()
+                .any(|&(eg, es, ee)| eg == g && es <= s && e <= ee)
+            {
                 continue;
             }
             if s >= byte {
@@ -409,15 +505,28 @@ impl Lexicon {
             let (start, end) = (unit, unit + utf16(text.get(s..e).unwrap_or_default()));
             let negatable = self.groups.get(g).is_some_and(|gr| gr.negatable);
             let negated = negatable && self.is_negated(text, s);
-            if let Some(c) = if negated { m.negated.get_mut(g) } else { m.positive.get_mut(g) } {
+            if let Some(c) = if negated {
+                m.negated.get_mut(g)
+            } else {
+                m.positive.get_mut(g)
+            } {
                 *c += 1;
             }
-            m.hits.push(RawHit { group: g, pattern: p, field, start, end, negated });
+            m.hits.push(RawHit {
+                group: g,
+                pattern: p,
+                field,
+                start,
+                end,
+                negated,
+            });
         }
     }
 
     fn is_negated(&self, text: &str, start: usize) -> bool {
-        let Some(neg) = &self.negation else { return false };
+        let Some(neg) = &self.negation else {
+            return false;
+        };
         let before = text.get(..start).unwrap_or_default();
         // The window: up to `window` characters back, stopping at the clause boundary.
         let mut from = start;
@@ -428,13 +537,22 @@ impl Lexicon {
             from = i;
         }
         let window = before.get(from..).unwrap_or_default();
-        neg.leftmost_find_iter(window).any(|m| self.negation_is_cue.get(m.value() as usize).copied().unwrap_or(false))
+        neg.leftmost_find_iter(window).any(|m| {
+            self.negation_is_cue
+                .get(m.value() as usize)
+                .copied()
+                .unwrap_or(false)
+        })
     }
 
     /// Turns raw hits into reportable ones, with UTF-16 offsets.
     pub(crate) fn hit(&self, raw: &RawHit) -> Hit {
         Hit {
-            group: self.groups.get(raw.group).map(|g| g.id.clone()).unwrap_or_default(),
+            group: self
+                .groups
+                .get(raw.group)
+                .map(|g| g.id.clone())
+                .unwrap_or_default(),
             word: self.words.get(raw.pattern).cloned().unwrap_or_default(),
             field: raw.field,
             start: raw.start,
@@ -481,7 +599,10 @@ mod tests {
     fn has(l: &Lexicon, text: &str, group: &str) -> (u32, u32) {
         let m = l.scan(None, text);
         let g = l.group_index(group).unwrap_or(usize::MAX);
-        (m.positive.get(g).copied().unwrap_or(0), m.negated.get(g).copied().unwrap_or(0))
+        (
+            m.positive.get(g).copied().unwrap_or(0),
+            m.negated.get(g).copied().unwrap_or(0),
+        )
     }
 
     #[test]
@@ -493,8 +614,8 @@ mod tests {
             ("我没有起诉", 0, 1),
             ("尚未起诉，想先调解", 0, 1),
             ("不服法院判决", 1, 0),
-            ("我无法起诉", 1, 0),           // 无法 is a look-alike, not a negation
-            ("没有钱，只能起诉", 1, 0),     // the comma ends the negation's clause
+            ("我无法起诉", 1, 0),       // 无法 is a look-alike, not a negation
+            ("没有钱，只能起诉", 1, 0), // the comma ends the negation's clause
             ("未来我会起诉", 1, 0),
         ];
         for &(text, pos, neg) in table {
@@ -504,8 +625,17 @@ mod tests {
 
     #[test]
     fn negation_words_listed_twice_or_empty_still_compile() {
-        let negation = NegationSpec { window: 5, cues: vec!["没有".into(), "没有".into(), "".into(), "未".into()], not_cues: vec!["未来".into(), "未".into()] };
-        let spec = GroupSpec { title: None, words: vec!["起诉".into()], except: vec![], negatable: Some(true) };
+        let negation = NegationSpec {
+            window: 5,
+            cues: vec!["没有".into(), "没有".into(), "".into(), "未".into()],
+            not_cues: vec!["未来".into(), "未".into()],
+        };
+        let spec = GroupSpec {
+            title: None,
+            words: vec!["起诉".into()],
+            except: vec![],
+            negatable: Some(true),
+        };
         let l = match Lexicon::compile(vec![("sue".into(), spec, None)], &negation) {
             Ok(l) => l,
             Err(e) => unreachable_test(&e.to_string()),

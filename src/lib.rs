@@ -51,7 +51,15 @@
 //! - `cli` (default): the `fenliu` binary (clap, indicatif).
 //! - `wasm`: the wasm-bindgen API used by the npm package.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 #![warn(missing_docs)]
 
 pub mod cases;

@@ -38,7 +38,10 @@ fn default_classifier() -> Classifier {
 
 /// A fixed date for undated petitions (which rules are in force, deadlines).
 fn today() -> Options {
-    Options { today: Date::from_ymd(2024, 6, 3), ..Options::default() }
+    Options {
+        today: Date::from_ymd(2024, 6, 3),
+        ..Options::default()
+    }
 }
 
 /// Target `petition_json`: the bytes, as (lossy) UTF-8, are a petition JSON for the embedded
@@ -58,8 +61,6 @@ pub fn petition_json(data: &[u8]) {
 // MANIFEST, LEXICON and BASE_RULES: the small ruleset the `rule_file` target adds its file to,
 // the same text as the engine tests use.
 include!("../../tests/common/ruleset.rs");
-
-
 
 /// The petitions a compiled fuzzed rule file classifies: every field filled, a noise complaint
 /// with a title and place, and an undated negated one.
@@ -86,8 +87,12 @@ pub fn rule_file(data: &[u8]) {
         ("base.rhai", BASE_RULES.to_owned()),
         ("fuzz.rhai", source),
     ];
-    let Ok(ruleset) = Ruleset::from_files(files.map(|(p, c)| (p.to_owned(), c))) else { return };
-    let Ok(classifier) = Classifier::new(&ruleset) else { return };
+    let Ok(ruleset) = Ruleset::from_files(files.map(|(p, c)| (p.to_owned(), c))) else {
+        return;
+    };
+    let Ok(classifier) = Classifier::new(&ruleset) else {
+        return;
+    };
     std::hint::black_box(classifier.warnings());
     let options = today();
     let outcome = |petition: &str| match classifier.classify_json(petition, &options) {
@@ -99,6 +104,10 @@ pub fn rule_file(data: &[u8]) {
     // the first petition gives the same verdict (or error) again.
     if let Some(petition) = PETITIONS.first() {
         let again = outcome(petition);
-        assert!(first.first() == Some(&again), "the same petition classified twice differs:\n{:?}\n{again}", first.first());
+        assert!(
+            first.first() == Some(&again),
+            "the same petition classified twice differs:\n{:?}\n{again}",
+            first.first()
+        );
     }
 }

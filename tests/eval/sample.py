@@ -6,7 +6,7 @@ Reproducible: fixed seeds, no engine involved. Prints one JSON line per drawn me
 (texts included) to DIR, which must be outside the repository (the texts' licence is unknown).
 
 Draws, in this order, each skipping messages whose normalised title + text was already drawn:
-  1. the 240 messages of the earlier single-labelled set (tests/eval/labels.jsonl), relabelled;
+  1. the 240 messages of the earlier single-labelled set (tests/eval/earlier-single-labels.jsonl), relabelled;
   2. replies, random: 1,250 from portal-replies.jsonl (seed 20261204);
   3. replies, targeted: up to 50 per rare route, drawn at random among messages whose title or
      text matches that route's search pattern (PATTERNS below; the pattern only finds candidates,
@@ -56,7 +56,7 @@ def main():
         drawn.append({"id": m["id"], "source": source, "draw": draw})
         return True
 
-    with open(os.path.join(HERE, "labels.jsonl"), encoding="utf-8") as f:
+    with open(os.path.join(HERE, "earlier-single-labels.jsonl"), encoding="utf-8") as f:
         for line in f:
             take(by_id[json.loads(line)["id"]], "messages", "earlier")
 

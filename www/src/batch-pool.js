@@ -23,8 +23,11 @@ export class BatchPool {
     return this.#workers.length;
   }
 
-  /** Loads a file into every worker. Resolves to what the first worker read (rows, problems). */
-  load(file) {
+  /**
+   * Loads a file into every worker. Resolves to what the first worker read (rows, problems).
+   * `extra` files supply texts to a labels-only file (joined on id).
+   */
+  load(file, extra = []) {
     this.cancel();
     return Promise.all(this.#workers.map((w, i) => new Promise((resolve) => {
       const on = ({ data }) => {
@@ -33,10 +36,28 @@ export class BatchPool {
         resolve(data);
       };
       w.addEventListener('message', on);
-      w.postMessage({ type: 'load', file, rows: i === 0 });
+      w.postMessage({ type: 'load', file, extra, rows: i === 0 });
     }))).then(([first]) => {
       this.count = first.count;
       return first;
+    });
+  }
+
+  /**
+   * The evaluation report of a labelled file: `predictions` are the run's summaries, in file
+   * order. Resolves to `{ok, report, indices}` (indices: file positions of the labelled rows).
+   */
+  evaluate({ files, fingerprint, predictions, split }) {
+    const id = `e${++this.#runs}`;
+    const w = this.#workers[0];
+    return new Promise((resolve) => {
+      const on = ({ data }) => {
+        if (data.type !== 'evaluated' || data.id !== id) return;
+        w.removeEventListener('message', on);
+        resolve(data.result);
+      };
+      w.addEventListener('message', on);
+      w.postMessage({ type: 'evaluate', id, files, fingerprint, predictions, split });
     });
   }
 

@@ -28,6 +28,8 @@ export class BatchView {
   #job = 0;
   #chartsModule = null;
   #fileName = '';
+  #labelled = null; // {count, splits} of a labelled file
+  #evalJob = 0;
 
   constructor(els, { ruleset, onOpen, onBaseline }) {
     this.#els = els;
@@ -35,8 +37,8 @@ export class BatchView {
     this.#onOpen = onOpen;
     this.#onBaseline = onBaseline;
     els.file.addEventListener('change', () => {
-      const f = els.file.files[0];
-      if (f) this.load(f);
+      const [f, ...extra] = els.file.files;
+      if (f) this.load(f, extra);
     });
     els.start.addEventListener('click', () => this.classify());
     els.cancel.addEventListener('click', () => this.cancel());
@@ -51,6 +53,7 @@ export class BatchView {
       this.#renderCompare();
     });
     els.setBaseline.addEventListener('click', () => this.#onBaseline());
+    els.evalSplit.addEventListener('change', () => this.#renderEval());
   }
 
   get loaded() {
@@ -63,7 +66,7 @@ export class BatchView {
   }
 
   /** Reads a file of petitions into the workers, then classifies it. */
-  async load(file) {
+  async load(file, extra = []) {
     this.#pool ??= new BatchPool();
     this.#job++;
     this.#results.clear();
@@ -72,14 +75,20 @@ export class BatchView {
     // Nothing of the previous batch stays on screen.
     this.#els.charts.hidden = true;
     this.#els.compare.hidden = true;
+    this.#els.eval.hidden = true;
+    this.#labelled = null;
     this.#els.csv.disabled = true;
     this.#els.status.removeAttribute('data-ms');
     this.#els.root.dataset.state = 'loading';
     this.#status(`正在读取“${file.name}”…`, 'loading');
     this.#els.progress.value = 0;
-    const got = await this.#pool.load(file);
+    const got = await this.#pool.load(file, extra);
     this.#rows = got.rows;
+    this.#labelled = got.labelled ? { count: got.labelled, splits: got.splits } : null;
+    const select = this.#els.evalSplit;
+    select.replaceChildren(h('option', { value: 'all' }, '全部标注'), ...(got.splits ?? []).map((s) => h('option', { value: s }, { train: '训练集 train', dev: '验证集 dev', test: '测试集 test' }[s] ?? s)));
     const notes = [];
+    if (got.labelled) notes.push(`其中 ${fmt.format(got.labelled)} 件带人工标注，分类后显示评测`);
     if (got.problemCount) notes.push(`${fmt.format(got.problemCount)} 行无法读取，已跳过（${got.problems.slice(0, 3).map((p) => p.message).join('；')}${got.problemCount > 3 ? '…' : ''}）`);
     if (got.ignored?.length) notes.push(`未使用的列：${got.ignored.join('、')}`);
     this.#els.info.replaceChildren(
@@ -230,6 +239,88 @@ export class BatchView {
     this.#els.charts.hidden = false;
     this.#els.csv.disabled = false;
     this.#renderCompare();
+    await this.#renderEval();
+  }
+
+  // -- evaluation against labels ---------------------------------------------------------------
+
+  /** Accuracy, per-route scores and the confusion matrix of a labelled file (the engine's report). */
+  async #renderEval() {
+    const { now, current } = this.#pair();
+    const els = this.#els;
+    if (!now || !this.#labelled) {
+      els.eval.hidden = true;
+      return;
+    }
+    const job = ++this.#evalJob;
+    const split = els.evalSplit.value;
+    const result = await this.#pool.evaluate({ files: current.files, fingerprint: current.fingerprint, predictions: now.summaries, split: split === 'all' ? undefined : split });
+    if (job !== this.#evalJob) return;
+    els.eval.hidden = false;
+    els.evalCell.hidden = true;
+    if (!result.ok) {
+      els.evalSummary.textContent = `无法评测：${result.errors.slice(0, 3).map((e) => e.message).join('；')}`;
+      els.eval.dataset.state = 'failed';
+      for (const t of [els.evalFields, els.evalRoutes, els.evalMatrix]) t.replaceChildren();
+      return;
+    }
+    const r = result.report;
+    // File position of each labelled petition, by id (for 试一件).
+    const at = new Map(result.indices.map((i) => [this.#rows[i].id, i]));
+    const pct = (p) => `${(p * 100).toFixed(1)}%`;
+    const route = r.fields.find((f) => f.field === 'route')?.accuracy;
+    els.eval.dataset.state = 'done';
+    els.eval.dataset.route = route ? route.value.toFixed(4) : '';
+    els.evalSummary.textContent = `${fmt.format(r.n)} 件标注${r.errors ? `（${r.errors} 件无法分类）` : ''}${route ? `，途径准确率 ${pct(route.value)}` : ''}`;
+    const fieldNames = { route: '法定途径', category: '类别', tier: '化解难度', level: '代办层级', flags: '标记（全部相同）' };
+    els.evalFields.replaceChildren(
+      h('caption', {}, '准确率（括号内为 95% 置信区间，Wilson 法）'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '项目'), h('th.num', { scope: 'col' }, '准确率'), h('th', { scope: 'col' }, '95% 区间'), h('th.num', { scope: 'col' }, '正确 / 件数'))),
+      h('tbody', {}, r.fields.map((f) => h('tr', { dataset: { field: f.field } }, h('th', { scope: 'row' }, fieldNames[f.field] ?? f.field),
+        h('td.num', {}, pct(f.accuracy.value)), h('td', {}, `${pct(f.accuracy.low)} – ${pct(f.accuracy.high)}`),
+        h('td.num', {}, `${fmt.format(f.accuracy.k)} / ${fmt.format(f.accuracy.n)}`)))),
+    );
+    els.evalRoutes.replaceChildren(
+      h('caption', {}, '各途径（涉法涉诉的召回率最要紧：漏判会把群众引向错误的渠道）'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '途径'), h('th.num', { scope: 'col' }, '标注'), h('th.num', { scope: 'col' }, '判为'),
+        h('th.num', { scope: 'col' }, '精确率'), h('th.num', { scope: 'col' }, '召回率'), h('th.num', { scope: 'col' }, 'F1'))),
+      h('tbody', {}, r.routes.filter((x) => x.support || x.predicted).map((x) => h('tr', { dataset: { route: x.code } }, h('th', { scope: 'row' }, x.name),
+        h('td.num', {}, fmt.format(x.support)), h('td.num', {}, fmt.format(x.predicted)),
+        h('td.num', {}, x.predicted ? pct(x.precision.value) : '—'), h('td.num', {}, x.support ? pct(x.recall.value) : '—'), h('td.num', {}, x.f1.toFixed(3))))),
+    );
+    const c = r.confusion;
+    const live = c.codes.map((_, i) => i).filter((i) => c.counts[i].some(Boolean) || c.counts.some((row) => row[i]));
+    const short = (name) => name.split(/[（(]/)[0];
+    els.evalMatrix.replaceChildren(
+      h('caption', {}, '混淆矩阵：行是人工标注，列是规则判定；点数字查看这些信访件'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '标注 ＼ 判为'), live.map((j) => h('th', { scope: 'col', title: c.names[j] }, short(c.names[j]))))),
+      h('tbody', {}, live.map((i) => h('tr', {}, h('th', { scope: 'row', title: c.names[i] }, short(c.names[i])), live.map((j) => {
+        const n = c.counts[i][j];
+        if (!n) return h('td.zero', {}, '·');
+        return h(`td${i === j ? '.hit' : '.miss'}`, {}, h('button', {
+          type: 'button', dataset: { row: c.codes[i], col: c.codes[j] },
+          'aria-label': `标注${c.names[i]}、判为${c.names[j]}：${n} 件`,
+          onclick: () => this.#showCell(c, i, j, at),
+        }, fmt.format(n)));
+      })))),
+    );
+  }
+
+  #showCell(c, i, j, at) {
+    const els = this.#els;
+    const ids = c.ids[i][j];
+    els.evalCell.hidden = false;
+    els.evalCellTitle.textContent = `标注为“${c.names[i]}”、规则判为“${c.names[j]}”的 ${fmt.format(ids.length)} 件`;
+    const { now } = this.#pair();
+    els.evalCellList.tBodies[0].replaceChildren(...ids.slice(0, 200).map((id) => {
+      const index = at.get(id);
+      const row = this.#rows[index];
+      return h('tr', { dataset: { id } },
+        h('td', {}, h('div.id', {}, id), h('div.title', {}, row?.title ?? '')),
+        h('td.rule', {}, now?.summaries[index]?.rule ?? ''),
+        h('td', {}, h('button', { type: 'button', onclick: () => this.#open(index) }, '试一件')));
+    }));
+    els.evalCell.scrollIntoView({ block: 'nearest' });
   }
 
   #renderCompare() {

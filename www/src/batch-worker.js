@@ -4,17 +4,20 @@
 // level, …), not whole verdicts: the page compares and counts summaries, and asks for a whole
 // verdict only for the petition the officer opens.
 //
-// In:  {type: 'load', file} | {type: 'run', run, files, fingerprint, start, end, today, chunk}
+// In:  {type: 'load', file, extra} | {type: 'run', run, files, fingerprint, start, end, today, chunk}
 //      | {type: 'cancel', run} | {type: 'petition', index, id}
-// Out: {type: 'loaded', count, rows, problems, format, columns, ignored}
+//      | {type: 'evaluate', id, files, fingerprint, predictions, split}
+// Out: {type: 'loaded', count, rows, problems, format, columns, ignored, labels}
+//      | {type: 'evaluated', id, result}
 //      | {type: 'progress', run, done} | {type: 'done', run, summaries, names, ms}
 //      | {type: 'cancelled', run} | {type: 'failed', run, message, diagnostics}
 //      | {type: 'petition', id, petition}
 import { Fenliu, init } from 'fenliu';
-import { decode, parseBatch } from './petitions.js';
+import { decode, parseBatch, textsOf } from './petitions.js';
 
 const ready = init(); // the .wasm, once
 let petitions = [];
+let labels = null; // the label of each petition, for a labelled file
 let active = null; // the run in progress; a new run or a cancel replaces it
 const engines = new Map(); // fingerprint → Fenliu (the baseline and the last few edits)
 
@@ -54,7 +57,7 @@ function summarize(r, names) {
   return {
     ok: true,
     route: v.route.code,
-    rule: v.trace.find((t) => t.stage === 'route')?.rule ?? '',
+    rule: v.trace.findLast((t) => t.stage === 'route' && t.outcome.startsWith('route='))?.rule ?? '',
     accepted: v.route.accepted,
     separated: v.separated,
     category: v.category.code,
@@ -98,13 +101,19 @@ self.onmessage = async ({ data }) => {
   switch (data.type) {
     case 'load': {
       active = null;
-      const text = decode(new Uint8Array(await data.file.arrayBuffer()));
-      const parsed = parseBatch(text, data.file.name);
+      const read = async (f) => ({ text: decode(new Uint8Array(await f.arrayBuffer())), name: f.name });
+      const main = await read(data.file);
+      // Files chosen with a labels-only file supply its texts, joined on id.
+      const texts = data.extra?.length ? textsOf(await Promise.all(data.extra.map(read))) : null;
+      const parsed = parseBatch(main.text, main.name, texts);
       petitions = parsed.petitions;
+      labels = parsed.labels;
       self.postMessage({
         type: 'loaded', count: petitions.length, rows: data.rows ? parsed.rows : null,
         problems: parsed.problems.slice(0, 50), problemCount: parsed.problems.length,
         format: parsed.format, columns: parsed.columns ?? null, ignored: parsed.ignored ?? [],
+        labelled: labels ? labels.filter(Boolean).length : 0,
+        splits: labels ? [...new Set(labels.filter(Boolean).map((l) => l.split).filter(Boolean))].sort() : [],
       });
       break;
     }
@@ -114,6 +123,22 @@ self.onmessage = async ({ data }) => {
     case 'cancel':
       if (active === data.run) active = null;
       break;
+    case 'evaluate': {
+      // The report comes from the engine (the same code as `fenliu eval`), over the labelled
+      // petitions only.
+      let result;
+      try {
+        await ready;
+        const fenliu = engineFor(data.files, data.fingerprint);
+        const idx = labels ? labels.flatMap((l, i) => (l ? [i] : [])) : [];
+        result = fenliu.evaluate(idx.map((i) => labels[i]), idx.map((i) => (data.predictions[i]?.ok ? data.predictions[i] : null)), { split: data.split });
+        if (result.ok) result.indices = idx;
+      } catch (e) {
+        result = { ok: false, errors: [{ code: 'eval.failed', message: e.message }] };
+      }
+      self.postMessage({ type: 'evaluated', id: data.id, result });
+      break;
+    }
     case 'petition':
       self.postMessage({ type: 'petition', id: data.id, petition: JSON.parse(petitions[data.index] ?? 'null') });
       break;

@@ -311,6 +311,9 @@ const batch = new BatchView({
   compare: $('compare'), baselineInfo: $('baseline-info'), setBaseline: $('set-baseline'), counts: $('compare-counts'),
   transitions: $('transitions'), moversWrap: $('movers-wrap'), movers: $('movers'), moversCaption: $('movers-caption'),
   filter: $('movers-filter'), more: $('movers-more'), csv: $('download-csv'),
+  eval: $('eval'), evalSplit: $('eval-split'), evalSummary: $('eval-summary'), evalFields: $('eval-fields'),
+  evalRoutes: $('eval-routes'), evalMatrix: $('eval-matrix'), evalCell: $('eval-cell'), evalCellTitle: $('eval-cell-title'),
+  evalCellList: $('eval-cell-list'),
 }, {
   ruleset: () => ({
     current: state.good && { files: state.good.files, fingerprint: state.good.info.fingerprint, label: '当前规则' },

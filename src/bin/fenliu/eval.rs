@@ -24,23 +24,48 @@ pub struct Args<'a> {
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> fenliu::Error {
-    Diagnostic::error("input.io", format!("无法读取 \"{}\"：{e}", path.display()), "检查文件路径；文件须为 UTF-8。").into()
+    Diagnostic::error(
+        "input.io",
+        format!("无法读取 \"{}\"：{e}", path.display()),
+        "检查文件路径；文件须为 UTF-8。",
+    )
+    .into()
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     let name = args.labels.display().to_string();
     let raw = std::fs::read_to_string(&args.labels).map_err(|e| io_error(&args.labels, e))?;
-    let is_csv = args.labels.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let all = if is_csv { eval::parse_labels(&name, &csv_to_jsonl(&name, &raw)?)? } else { eval::parse_labels(&name, &raw)? };
+    let is_csv = args
+        .labels
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let all = if is_csv {
+        eval::parse_labels(&name, &csv_to_jsonl(&name, &raw)?)?
+    } else {
+        eval::parse_labels(&name, &raw)?
+    };
     let split = args.split.clone().unwrap_or_else(|| "all".to_owned());
-    let labels: Vec<Label> = all.into_iter().filter(|l| split == "all" || l.split.as_deref() == Some(split.as_str())).collect();
+    let labels: Vec<Label> = all
+        .into_iter()
+        .filter(|l| split == "all" || l.split.as_deref() == Some(split.as_str()))
+        .collect();
     if labels.is_empty() {
-        return Err(Diagnostic::error("label.empty", format!("\"{name}\" 中没有 split 为 \"{split}\" 的标注"), "split 取 train、dev、test，或不写（评全部）。").into());
+        return Err(Diagnostic::error(
+            "label.empty",
+            format!("\"{name}\" 中没有 split 为 \"{split}\" 的标注"),
+            "split 取 train、dev、test，或不写（评全部）。",
+        )
+        .into());
     }
 
     if args.agreement {
         let Some(a) = eval::Agreement::of(&labels) else {
-            return Err(Diagnostic::error("label.no_annotators", "标注中没有两位标注者各自的结果（a、b）", "一致程度需要每行带 a 和 b 两组独立标注。").into());
+            return Err(Diagnostic::error(
+                "label.no_annotators",
+                "标注中没有两位标注者各自的结果（a、b）",
+                "一致程度需要每行带 a 和 b 两组独立标注。",
+            )
+            .into());
         };
         if args.json {
             crate::outln!("{}", serde_json::to_string_pretty(&a).unwrap_or_default());
@@ -52,12 +77,22 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
 
     let ruleset = load_rules(&args.rules.dir, &args.rules.fingerprint)?;
     let classifier = Classifier::new(&ruleset)?;
-    eval::check_codes(&name, &labels, |field| classifier.codes(field).into_iter().map(|(c, _)| c).collect())?;
+    eval::check_codes(&name, &labels, |field| {
+        classifier
+            .codes(field)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
+    })?;
 
     // Texts: from the label lines, or joined on id from text files (the corpus stores no text).
     let need_texts = labels.iter().any(|l| l.petition.is_none());
     let texts = if need_texts {
-        let files = if args.texts.is_empty() { default_texts(&args.labels) } else { args.texts.clone() };
+        let files = if args.texts.is_empty() {
+            default_texts(&args.labels)
+        } else {
+            args.texts.clone()
+        };
         if files.is_empty() {
             eprintln!("跳过评测：标注文件不带留言原文，也找不到原文文件（默认 ../shared/data/portal-replies.jsonl 和 portal-messages.jsonl）。用 --texts 指定。");
             return Ok(ExitCode::SUCCESS);
@@ -66,11 +101,24 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     } else {
         HashMap::new()
     };
-    let missing: Vec<&str> = labels.iter().filter(|l| l.petition.is_none() && !texts.contains_key(&l.id)).map(|l| l.id.as_str()).collect();
+    let missing: Vec<&str> = labels
+        .iter()
+        .filter(|l| l.petition.is_none() && !texts.contains_key(&l.id))
+        .map(|l| l.id.as_str())
+        .collect();
     if !missing.is_empty() {
         return Err(Diagnostic::error(
             "label.no_text",
-            format!("{} 件标注找不到留言原文，例如 \"{}\"", missing.len(), missing.iter().take(3).copied().collect::<Vec<_>>().join("\"、\"")),
+            format!(
+                "{} 件标注找不到留言原文，例如 \"{}\"",
+                missing.len(),
+                missing
+                    .iter()
+                    .take(3)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("\"、\"")
+            ),
             "用 --texts 指定含这些 id 的 JSONL 文件，或在标注行中写 text。",
         )
         .into());
@@ -81,7 +129,10 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         .iter()
         .map(|l| {
             let petition = l.petition.as_ref().or_else(|| texts.get(&l.id))?;
-            classifier.classify_json(&petition.to_string(), &options).ok().map(|v| Prediction::from_verdict(&v))
+            classifier
+                .classify_json(&petition.to_string(), &options)
+                .ok()
+                .map(|v| Prediction::from_verdict(&v))
         })
         .collect();
     let report = Report::new(&split, &labels, &predictions, &classifier.codes("route"));
@@ -91,17 +142,44 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         let out = json!({ "ruleset": info, "labels": name, "report": report });
         crate::outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        crate::outln!("规则集 {} {}，指纹 {}…；标注 {name}", info.name, info.version, info.fingerprint.get(..16).unwrap_or_default());
+        crate::outln!(
+            "规则集 {} {}，指纹 {}…；标注 {name}",
+            info.name,
+            info.version,
+            info.fingerprint.get(..16).unwrap_or_default()
+        );
         crate::out!("{}", report.to_text(args.misses));
     }
 
     if split == "test" {
-        let log = args.labels.parent().unwrap_or(Path::new(".")).join("test-runs.log");
-        let line = log_line(&report, &info.name, &info.version, &info.fingerprint, args.rules.dir.as_deref(), &args.labels);
-        let written = std::fs::OpenOptions::new().create(true).append(true).open(&log).and_then(|mut f| writeln!(f, "{line}"));
+        let log = args
+            .labels
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("test-runs.log");
+        let line = log_line(
+            &report,
+            &info.name,
+            &info.version,
+            &info.fingerprint,
+            args.rules.dir.as_deref(),
+            &args.labels,
+        );
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| writeln!(f, "{line}"));
         match written {
             Ok(()) => eprintln!("已在 {} 记录这次查看测试集", log.display()),
-            Err(e) => return Err(Diagnostic::error("eval.log", format!("无法写入 \"{}\"：{e}", log.display()), "测试集的每次查看都要记录；检查该文件是否可写。").into()),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    "eval.log",
+                    format!("无法写入 \"{}\"：{e}", log.display()),
+                    "测试集的每次查看都要记录；检查该文件是否可写。",
+                )
+                .into())
+            }
         }
     }
 
@@ -114,10 +192,19 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
 /// `../shared/data/` beside the checkout, found from the labels file (tests/eval/x.jsonl →
 /// ../../../shared/data) or from the working directory.
 fn default_texts(labels: &Path) -> Vec<PathBuf> {
-    let from_labels = labels.canonicalize().ok().and_then(|p| p.parent().map(|d| d.join("../../../shared/data")));
-    let candidates = from_labels.into_iter().chain([PathBuf::from("../shared/data")]);
+    let from_labels = labels
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("../../../shared/data")));
+    let candidates = from_labels
+        .into_iter()
+        .chain([PathBuf::from("../shared/data")]);
     for dir in candidates {
-        let files: Vec<PathBuf> = ["portal-replies.jsonl", "portal-messages.jsonl"].iter().map(|f| dir.join(f)).filter(|p| p.is_file()).collect();
+        let files: Vec<PathBuf> = ["portal-replies.jsonl", "portal-messages.jsonl"]
+            .iter()
+            .map(|f| dir.join(f))
+            .filter(|p| p.is_file())
+            .collect();
         if !files.is_empty() {
             return files;
         }
@@ -131,10 +218,22 @@ fn read_texts(files: &[PathBuf]) -> Result<HashMap<String, Value>, fenliu::Error
     for f in files {
         let raw = std::fs::read_to_string(f).map_err(|e| io_error(f, e))?;
         for line in raw.lines().filter(|l| !l.trim().is_empty()) {
-            let Ok(Value::Object(m)) = serde_json::from_str::<Value>(line) else { continue };
-            let Some(id) = m.get("id").and_then(Value::as_str).map(str::to_owned) else { continue };
-            let petition: serde_json::Map<String, Value> =
-                m.into_iter().filter(|(k, v)| matches!(k.as_str(), "id" | "title" | "text" | "submitted_at" | "topic") && !v.is_null() && v.as_str() != Some("")).collect();
+            let Ok(Value::Object(m)) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            let Some(id) = m.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                continue;
+            };
+            let petition: serde_json::Map<String, Value> = m
+                .into_iter()
+                .filter(|(k, v)| {
+                    matches!(
+                        k.as_str(),
+                        "id" | "title" | "text" | "submitted_at" | "topic"
+                    ) && !v.is_null()
+                        && v.as_str() != Some("")
+                })
+                .collect();
             map.entry(id).or_insert(Value::Object(petition));
         }
     }
@@ -145,11 +244,30 @@ fn read_texts(files: &[PathBuf]) -> Result<HashMap<String, Value>, fenliu::Error
 /// spreadsheet might use; `flags` separated by commas, 、 or spaces.
 fn csv_to_jsonl(name: &str, raw: &str) -> Result<String, fenliu::Error> {
     let raw = raw.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(raw.as_bytes());
-    let bad = |e: csv::Error| -> fenliu::Error { Diagnostic::error("label.csv", format!("\"{name}\" 不是有效的 CSV：{e}"), "第一行是表头（id、route、tier、level、text…），其余每行一件。").into() };
-    let headers: Vec<String> = reader.headers().map_err(bad)?.iter().map(|h| canonical_header(h.trim()).to_owned()).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(raw.as_bytes());
+    let bad = |e: csv::Error| -> fenliu::Error {
+        Diagnostic::error(
+            "label.csv",
+            format!("\"{name}\" 不是有效的 CSV：{e}"),
+            "第一行是表头（id、route、tier、level、text…），其余每行一件。",
+        )
+        .into()
+    };
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(|h| canonical_header(h.trim()).to_owned())
+        .collect();
     if !headers.iter().any(|h| h == "id") {
-        return Err(Diagnostic::error("label.csv", format!("\"{name}\" 的表头中没有 id（编号）列"), "表头要有 id 列，以及 route、tier、level 等标注列。").into());
+        return Err(Diagnostic::error(
+            "label.csv",
+            format!("\"{name}\" 的表头中没有 id（编号）列"),
+            "表头要有 id 列，以及 route、tier、level 等标注列。",
+        )
+        .into());
     }
     let mut out = String::new();
     for record in reader.records() {
@@ -157,10 +275,20 @@ fn csv_to_jsonl(name: &str, raw: &str) -> Result<String, fenliu::Error> {
         let mut obj = serde_json::Map::new();
         for (h, v) in headers.iter().zip(record.iter()) {
             let v = v.trim();
-            if v.is_empty() || h.is_empty() {
+            // An empty flags cell says "no flags"; other empty cells say nothing.
+            if (v.is_empty() && h != "flags") || h.is_empty() {
                 continue;
             }
-            let value = if h == "flags" { Value::Array(v.split([',', '、', ' ', '，', ';']).filter(|s| !s.is_empty()).map(|s| Value::String(s.to_owned())).collect()) } else { Value::String(v.to_owned()) };
+            let value = if h == "flags" {
+                Value::Array(
+                    v.split([',', '、', ' ', '，', ';'])
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect(),
+                )
+            } else {
+                Value::String(v.to_owned())
+            };
             obj.insert(h.clone(), value);
         }
         out += &Value::Object(obj).to_string();
@@ -185,17 +313,62 @@ fn canonical_header(h: &str) -> &str {
     }
 }
 
-fn log_line(report: &Report, name: &str, version: &str, fingerprint: &str, rules_dir: Option<&Path>, labels: &Path) -> String {
-    let pct = |f: &str| report.accuracy(f).map(|a| format!("{:.1}% [{:.1}–{:.1}]", a.value * 100.0, a.low * 100.0, a.high * 100.0)).unwrap_or_else(|| "-".into());
-    let judicial = report.routes.iter().find(|r| r.code == "judicial").map(|r| format!("{:.1}% ({}/{})", r.recall.value * 100.0, r.correct, r.support)).unwrap_or_else(|| "-".into());
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+fn log_line(
+    report: &Report,
+    name: &str,
+    version: &str,
+    fingerprint: &str,
+    rules_dir: Option<&Path>,
+    labels: &Path,
+) -> String {
+    let pct = |f: &str| {
+        report
+            .accuracy(f)
+            .map(|a| {
+                format!(
+                    "{:.1}% [{:.1}–{:.1}]",
+                    a.value * 100.0,
+                    a.low * 100.0,
+                    a.high * 100.0
+                )
+            })
+            .unwrap_or_else(|| "-".into())
+    };
+    let judicial = report
+        .routes
+        .iter()
+        .find(|r| r.code == "judicial")
+        .map(|r| {
+            format!(
+                "{:.1}% ({}/{})",
+                r.recall.value * 100.0,
+                r.correct,
+                r.support
+            )
+        })
+        .unwrap_or_else(|| "-".into());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let date = Date::today_utc().map(|d| d.to_string()).unwrap_or_default();
     let time = format!("{:02}:{:02}Z", secs % 86_400 / 3_600, secs % 3_600 / 60);
     let dir = labels.parent().unwrap_or(Path::new("."));
-    let git = |args: &[&str]| std::process::Command::new("git").args(args).current_dir(dir).output().ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
     let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
-    let rules = rules_dir.map(|d| d.display().to_string()).unwrap_or_else(|| "内置".into());
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    let rules = rules_dir
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|| "内置".into());
     format!(
         "{date}T{time}\tcommit {commit}{}\truleset {name} {version} ({rules}) {}\tn {}\troute {}\tjudicial_recall {judicial}\ttier {}\tlevel {}\tcategory {}",
         if dirty { "+dirty" } else { "" },
@@ -210,10 +383,23 @@ fn log_line(report: &Report, name: &str, version: &str, fingerprint: &str, rules
 
 fn check_gate(gate: &Path, split: &str, report: &Report) -> Result<ExitCode, fenliu::Error> {
     let raw = std::fs::read_to_string(gate).map_err(|e| io_error(gate, e))?;
-    let bad = |why: String| -> fenliu::Error { Diagnostic::error("eval.gate", format!("门槛文件 \"{}\" 有误：{why}", gate.display()), "写成 {\"split\": \"dev\", \"route\": 0.62, \"tolerance\": 0.02}。").into() };
+    let bad = |why: String| -> fenliu::Error {
+        Diagnostic::error(
+            "eval.gate",
+            format!("门槛文件 \"{}\" 有误：{why}", gate.display()),
+            "写成 {\"split\": \"dev\", \"route\": 0.62, \"tolerance\": 0.02}。",
+        )
+        .into()
+    };
     let v: Value = serde_json::from_str(&raw).map_err(|e| bad(e.to_string()))?;
-    let want_split = v.get("split").and_then(Value::as_str).ok_or_else(|| bad("缺少 split".into()))?;
-    let recorded = v.get("route").and_then(Value::as_f64).ok_or_else(|| bad("缺少 route".into()))?;
+    let want_split = v
+        .get("split")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("缺少 split".into()))?;
+    let recorded = v
+        .get("route")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| bad("缺少 route".into()))?;
     let tolerance = v.get("tolerance").and_then(Value::as_f64).unwrap_or(0.02);
     if want_split != split {
         return Err(bad(format!("记录的是 {want_split}，这次评的是 {split}")));
@@ -223,6 +409,11 @@ fn check_gate(gate: &Path, split: &str, report: &Report) -> Result<ExitCode, fen
         eprintln!("回归门槛未通过：{split} 途径准确率 {:.1}%，比记录的 {:.1}% 低了 {:.1} 个百分点（容差 {:.1}）", now * 100.0, recorded * 100.0, (recorded - now) * 100.0, tolerance * 100.0);
         return Ok(ExitCode::from(1));
     }
-    eprintln!("回归门槛通过：{split} 途径准确率 {:.1}%（记录 {:.1}%，容差 {:.1} 个百分点）", now * 100.0, recorded * 100.0, tolerance * 100.0);
+    eprintln!(
+        "回归门槛通过：{split} 途径准确率 {:.1}%（记录 {:.1}%，容差 {:.1} 个百分点）",
+        now * 100.0,
+        recorded * 100.0,
+        tolerance * 100.0
+    );
     Ok(ExitCode::SUCCESS)
 }
