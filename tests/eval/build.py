@@ -57,11 +57,12 @@ def texts():
 def disagreements(args):
     a, b, d = read_jsonl(args.a), read_jsonl(args.b), drawn()
     by_id = texts()
-    rows = []
+    rows, skipped = [], 0
     for x in d:
         i = x["id"]
         if i not in a or i not in b:
-            sys.exit(f"{i}: not labelled by both annotators")
+            skipped += 1  # not labelled by both yet: settle it in a later round
+            continue
         diff = [f for f in FIELDS if value(a[i], f) != value(b[i], f)]
         if diff:
             m = by_id[i]
@@ -76,11 +77,11 @@ def disagreements(args):
     os.makedirs(args.out, exist_ok=True)
     size = -(-len(rows) // args.parts)
     for k in range(args.parts):
-        with open(os.path.join(args.out, f"d{k + 1}.jsonl"), "w", encoding="utf-8") as f:
+        with open(os.path.join(args.out, f"{args.prefix}{k + 1}.jsonl"), "w", encoding="utf-8") as f:
             for r in rows[k * size:(k + 1) * size]:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
     c = collections.Counter(f for r in rows for f in r["differ"])
-    print(f"{len(rows)} of {len(d)} petitions differ in some field: {dict(c)}")
+    print(f"{len(rows)} of {len(d) - skipped} petitions differ in some field: {dict(c)}; {skipped} not yet labelled by both")
 
 def corpus(args):
     a, b, t, d = read_jsonl(args.a), read_jsonl(args.b), read_jsonl(args.third), drawn()
@@ -159,6 +160,7 @@ def main():
         if name == "disagreements":
             p.add_argument("--out", required=True)
             p.add_argument("--parts", type=int, default=4)
+            p.add_argument("--prefix", default="d")
         else:
             p.add_argument("--third", nargs="+", required=True)
     args = ap.parse_args()

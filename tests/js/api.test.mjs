@@ -339,3 +339,25 @@ test('a WASM trap (an engine bug) poisons the module: every later call is engine
   assert.throws(() => new Fake(), (e) => e.code === 'engine.crashed');
   assert.equal(calls, 1, 'nothing runs in a trapped module again');
 });
+
+test('evaluate(): the report of `fenliu eval`, from verdicts or from summaries, and bad labels as data', () => {
+  const text = readFileSync(join(root, 'tests/eval/fixture/labelled.jsonl'), 'utf8');
+  const labels = text.trim().split('\n').map((l) => JSON.parse(l));
+  const f = new Fenliu();
+  const verdicts = labels.map(({ id, title, text: body, submitted_at }) => f.classify({ id, title, text: body, submitted_at }).verdict);
+  const fromVerdicts = f.evaluate(text, verdicts);
+  assert.equal(fromVerdicts.ok, true);
+  const native = JSON.parse(runCli(['eval', 'tests/eval/fixture/labelled.jsonl', '--json'])).report;
+  assert.deepEqual(fromVerdicts.report, native, 'the same report as the native CLI');
+  // Summaries (what the workbench's batch workers keep) and label objects give the same report.
+  const summaries = verdicts.map((v) => ({ route: v.route.code, category: v.category.code, tier: v.difficulty.tier, level: v.delegation.level, flags: v.flags, rule: v.trace.findLast((t) => t.stage === 'route').rule }));
+  assert.deepEqual(f.evaluate(labels, summaries).report, native);
+  // A failed petition counts as 无法分类; a split filters.
+  const withError = f.evaluate(labels, [null, ...summaries.slice(1)]);
+  assert.equal(withError.report.errors, 1);
+  assert.equal(withError.report.confusion.codes.at(-1), 'error');
+  assert.equal(f.evaluate(labels, summaries, { split: 'dev' }).report.n, 3);
+  // Unknown codes and a count mismatch are failures with stable codes, never exceptions.
+  assert.equal(codeOf(f.evaluate([{ id: '1', route: 'court' }], [null])), 'label.code');
+  assert.equal(codeOf(f.evaluate(labels, [])), 'eval.predictions');
+});

@@ -295,6 +295,55 @@ test('workbench: a portal CSV export (Chinese headers) classifies as the package
   assert.deepEqual(Object.fromEntries(shown), counts);
 });
 
+test('workbench: a labels-only file with its texts → accuracy, per-route scores and a confusion matrix whose cells open 试一件', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const fixture = join(root, 'tests/eval/fixture');
+  const labelsText = readFileSync(join(fixture, 'labels-only.jsonl'), 'utf8');
+  const textsText = readFileSync(join(fixture, 'texts.jsonl'), 'utf8');
+  // What the package says for the same labels and texts (the page's rules are edited(true) by now).
+  const f = new Fenliu({ ruleset: edited(true) });
+  const texts = new Map(textsText.trim().split('\n').map((l) => JSON.parse(l)).map(({ id, title, text, submitted_at }) => [id, { id, title, text, submitted_at }]));
+  const labels = labelsText.trim().split('\n').map((l) => JSON.parse(l));
+  const expected = f.evaluate(labels, labels.map((l) => f.classify(texts.get(l.id)).verdict)).report;
+
+  await page.locator('#tab-batch').click();
+  // The labels file first, its texts second: joined on id, the reply column never reaches the engine.
+  await page.locator('#batch-file').setInputFiles([
+    { name: 'labels-only.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(labelsText) },
+    { name: 'texts.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(textsText) },
+  ]);
+  await page.waitForSelector('#batch-status[data-state=done]', { timeout: 60_000 });
+  await page.waitForSelector('#eval[data-state=done]');
+  assert.match(await page.locator('#batch-info').textContent(), /10 件带人工标注/);
+  const route = expected.fields.find((x) => x.field === 'route').accuracy;
+  assert.equal(await page.locator('#eval').getAttribute('data-route'), route.value.toFixed(4));
+  assert.match(await page.locator('#eval-fields tr[data-field=route]').textContent(), new RegExp(`${(route.low * 100).toFixed(1)}% – ${(route.high * 100).toFixed(1)}%`));
+  // Every non-empty cell of the matrix, with its count, as the package computed.
+  const cells = await page.locator('#eval-matrix td button').evaluateAll((bs) => bs.map((b) => [`${b.dataset.row}>${b.dataset.col}`, Number(b.textContent)]));
+  const want = [];
+  expected.confusion.codes.forEach((r, i) => expected.confusion.codes.forEach((c, j) => { if (expected.confusion.counts[i][j]) want.push([`${r}>${c}`, expected.confusion.counts[i][j]]); }));
+  assert.deepEqual(cells.sort(), want.sort());
+  await page.locator('#eval').scrollIntoViewIfNeeded();
+  await shot('08-eval-matrix.png');
+
+  // A split narrows the report.
+  assert.deepEqual(await page.locator('#eval-split option').evaluateAll((os) => os.map((o) => o.value)), ['all', 'dev', 'test', 'train']);
+  await page.locator('#eval-split').selectOption('dev');
+  await page.waitForFunction(() => /^3 件标注/.test(document.getElementById('eval-summary').textContent));
+  await page.locator('#eval-split').selectOption('all');
+  await page.waitForFunction(() => /^10 件标注/.test(document.getElementById('eval-summary').textContent));
+
+  // A misrouted cell lists its petitions; 试一件 opens one with its text.
+  const miss = expected.misses[0];
+  assert.ok(miss, 'the fixture has at least one misroute');
+  await page.locator(`#eval-matrix button[data-row="${miss.expected}"][data-col="${miss.actual}"]`).click();
+  const ids = await page.locator('#eval-cell-list tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+  assert.ok(ids.includes(miss.id), `${miss.id} is listed`);
+  await page.locator(`#eval-cell-list tr[data-id="${miss.id}"] button`).click();
+  await page.waitForFunction((text) => document.querySelector('textarea[name=text]').value === text, texts.get(miss.id).text);
+  await page.locator('#tab-batch').click();
+});
+
 test('workbench: the ruleset downloads as one bundle with its fingerprint', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-bundle').click()]);
