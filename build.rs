@@ -15,23 +15,13 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
         if path.is_dir() {
             walk(&path, base, out);
         } else {
-            let rel = path
-                .strip_prefix(base)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             let keep = rel == "manifest.toml"
                 || rel.ends_with(".rhai")
                 || (rel.starts_with("lexicon/") && rel.ends_with(".toml"))
                 || (rel.starts_with("cases/") && rel.ends_with(".toml"));
             if keep {
-                out.push((
-                    rel,
-                    path.canonicalize()
-                        .unwrap_or(path)
-                        .to_string_lossy()
-                        .into_owned(),
-                ));
+                out.push((rel, path.canonicalize().unwrap_or(path).to_string_lossy().into_owned()));
             }
         }
     }
@@ -49,8 +39,7 @@ fn main() {
         println!("cargo:rerun-if-changed={abs}");
     }
     code.push_str("];\n");
-    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
-        .join("default_rules.rs");
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("default_rules.rs");
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }

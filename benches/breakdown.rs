@@ -6,12 +6,7 @@
 //! two parts of `classify` minus `scan` separated, is `npm run bench:breakdown` (docs/bench.md).
 //!
 //! `cargo bench --bench breakdown`
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod support;
 
@@ -34,49 +29,22 @@ struct Setup {
 
 fn setup(which: &str) -> Setup {
     let (classifier, lines): (Classifier, Vec<String>) = if which == "default" {
-        (
-            Classifier::new(&Ruleset::embedded().unwrap()).unwrap(),
-            lines(),
-        )
+        (Classifier::new(&Ruleset::embedded().unwrap()).unwrap(), lines())
     } else {
         let c = Classifier::new(&shared_ruleset()).unwrap();
-        let l = lines()
-            .iter()
-            .filter_map(|l| shared_petition(l))
-            .map(|p| serde_json::to_string(&p).unwrap())
-            .collect();
+        let l = lines().iter().filter_map(|l| shared_petition(l)).map(|p| serde_json::to_string(&p).unwrap()).collect();
         (c, l)
     };
-    let petitions: Vec<Petition> = lines
-        .iter()
-        .map(|l| Petition::from_json(l).unwrap().petition)
-        .collect();
-    let verdicts = petitions
-        .iter()
-        .map(|p| classifier.classify(p, &Options::default()).unwrap())
-        .collect();
-    Setup {
-        classifier,
-        lines,
-        petitions,
-        verdicts,
-    }
+    let petitions: Vec<Petition> = lines.iter().map(|l| Petition::from_json(l).unwrap().petition).collect();
+    let verdicts = petitions.iter().map(|p| classifier.classify(p, &Options::default()).unwrap()).collect();
+    Setup { classifier, lines, petitions, verdicts }
 }
 
 /// JSON text → validated petition (what the WASM call does first).
 #[divan::bench(args = RULESETS, sample_count = 10)]
 fn parse(b: divan::Bencher, which: &str) {
     let s = setup(which);
-    b.counter(ItemsCount::new(s.lines.len())).bench_local(|| {
-        s.lines
-            .iter()
-            .map(|l| {
-                Petition::from_json(l)
-                    .map(|p| p.petition.text.len())
-                    .unwrap_or(0)
-            })
-            .sum::<usize>()
-    });
+    b.counter(ItemsCount::new(s.lines.len())).bench_local(|| s.lines.iter().map(|l| Petition::from_json(l).map(|p| p.petition.text.len()).unwrap_or(0)).sum::<usize>());
 }
 
 /// The one automaton pass over title and text (with folding, negation, exceptions).
@@ -84,12 +52,11 @@ fn parse(b: divan::Bencher, which: &str) {
 fn scan(b: divan::Bencher, which: &str) {
     let s = setup(which);
     let lexicon = s.classifier.lexicon();
-    b.counter(ItemsCount::new(s.petitions.len()))
-        .bench_local(|| {
-            for p in &s.petitions {
-                divan::black_box(lexicon.scan(p.title.as_deref(), &p.text));
-            }
-        });
+    b.counter(ItemsCount::new(s.petitions.len())).bench_local(|| {
+        for p in &s.petitions {
+            divan::black_box(lexicon.scan(p.title.as_deref(), &p.text));
+        }
+    });
 }
 
 /// Parsed petition → verdict: keyword pass, rules, verdict building.
@@ -97,26 +64,14 @@ fn scan(b: divan::Bencher, which: &str) {
 fn classify(b: divan::Bencher, which: &str) {
     let s = setup(which);
     let o = Options::default();
-    b.counter(ItemsCount::new(s.petitions.len()))
-        .bench_local(|| {
-            s.petitions
-                .iter()
-                .map(|p| {
-                    s.classifier
-                        .classify(p, &o)
-                        .map(|v| v.trace.len())
-                        .unwrap_or(0)
-                })
-                .sum::<usize>()
-        });
+    b.counter(ItemsCount::new(s.petitions.len())).bench_local(|| s.petitions.iter().map(|p| s.classifier.classify(p, &o).map(|v| v.trace.len()).unwrap_or(0)).sum::<usize>());
 }
 
 /// Verdict → the JSON line (what the WASM call hands back).
 #[divan::bench(args = RULESETS, sample_count = 10)]
 fn to_json(b: divan::Bencher, which: &str) {
     let s = setup(which);
-    b.counter(ItemsCount::new(s.verdicts.len()))
-        .bench_local(|| s.verdicts.iter().map(|v| v.to_json().len()).sum::<usize>());
+    b.counter(ItemsCount::new(s.verdicts.len())).bench_local(|| s.verdicts.iter().map(|v| v.to_json().len()).sum::<usize>());
 }
 
 /// All of it, as one WASM call does: JSON in, JSON out.
@@ -124,15 +79,5 @@ fn to_json(b: divan::Bencher, which: &str) {
 fn json_to_json(b: divan::Bencher, which: &str) {
     let s = setup(which);
     let o = Options::default();
-    b.counter(ItemsCount::new(s.lines.len())).bench_local(|| {
-        s.lines
-            .iter()
-            .map(|l| {
-                s.classifier
-                    .classify_json(l, &o)
-                    .map(|v| v.to_json().len())
-                    .unwrap_or(0)
-            })
-            .sum::<usize>()
-    });
+    b.counter(ItemsCount::new(s.lines.len())).bench_local(|| s.lines.iter().map(|l| s.classifier.classify_json(l, &o).map(|v| v.to_json().len()).unwrap_or(0)).sum::<usize>());
 }

@@ -2,12 +2,7 @@
 //! median (~200) and long (~2,000) real messages (from ../shared/data when present, otherwise
 //! the examples); and of the shared 47-rule decision of the engine comparison (bench/shared/,
 //! docs/bench.md). Run with `cargo bench` (all benches) or `cargo bench --bench classify`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod support;
 
@@ -21,10 +16,7 @@ fn main() {
 
 /// The message whose text length is closest to `chars`.
 fn near(chars: usize) -> Petition {
-    messages()
-        .into_iter()
-        .min_by_key(|p| p.text.chars().count().abs_diff(chars))
-        .unwrap()
+    messages().into_iter().min_by_key(|p| p.text.chars().count().abs_diff(chars)).unwrap()
 }
 
 #[divan::bench]
@@ -56,11 +48,7 @@ fn classify_all_messages(b: divan::Bencher) {
     let c = Classifier::new(&Ruleset::embedded().unwrap()).unwrap();
     let all = messages();
     let o = Options::default();
-    b.counter(ItemsCount::new(all.len())).bench_local(|| {
-        all.iter()
-            .map(|p| c.classify(p, &o).map(|v| v.trace.len()).unwrap_or(0))
-            .sum::<usize>()
-    });
+    b.counter(ItemsCount::new(all.len())).bench_local(|| all.iter().map(|p| c.classify(p, &o).map(|v| v.trace.len()).unwrap_or(0)).sum::<usize>());
 }
 
 /// Each real message once, timed one by one: the median and p99 per message the issue's
@@ -100,9 +88,5 @@ fn classify_all_messages_shared_decision(b: divan::Bencher) {
     let c = Classifier::new(&shared_ruleset()).unwrap();
     let all: Vec<Petition> = lines().iter().filter_map(|l| shared_petition(l)).collect();
     let o = Options::default();
-    b.counter(ItemsCount::new(all.len())).bench_local(|| {
-        all.iter()
-            .map(|p| c.classify(p, &o).map(|v| v.trace.len()).unwrap_or(0))
-            .sum::<usize>()
-    });
+    b.counter(ItemsCount::new(all.len())).bench_local(|| all.iter().map(|p| c.classify(p, &o).map(|v| v.trace.len()).unwrap_or(0)).sum::<usize>());
 }

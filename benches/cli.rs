@@ -2,12 +2,7 @@
 //! `fenliu classify --jobs N` (N = every core) on ../shared/data/portal-messages.jsonl, output
 //! discarded, and prints the CLI's own summary line (messages per second, reading and writing
 //! included). Skipped when the data is absent. `cargo bench --bench cli`
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod support;
 
@@ -23,23 +18,14 @@ fn main() {
 fn cli_classify_whole_file_all_cores(b: divan::Bencher) {
     let data = support::data_path();
     if !data.exists() {
-        eprintln!(
-            "cli_classify_whole_file_all_cores: skipped, {} is absent",
-            data.display()
-        );
+        eprintln!("cli_classify_whole_file_all_cores: skipped, {} is absent", data.display());
         return;
     }
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let n = support::lines().len();
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_fenliu"))
-            .args([
-                "classify",
-                "--today",
-                "2024-06-01",
-                "--jobs",
-                &jobs.to_string(),
-            ])
+            .args(["classify", "--today", "2024-06-01", "--jobs", &jobs.to_string()])
             .arg(&data)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -49,9 +35,6 @@ fn cli_classify_whole_file_all_cores(b: divan::Bencher) {
     let first = run();
     assert!(first.status.success(), "fenliu classify failed");
     let summary = String::from_utf8_lossy(&first.stderr);
-    eprintln!(
-        "\ncli_classify_whole_file_all_cores ({jobs} jobs): {}",
-        summary.lines().next().unwrap_or_default()
-    );
+    eprintln!("\ncli_classify_whole_file_all_cores ({jobs} jobs): {}", summary.lines().next().unwrap_or_default());
     b.counter(ItemsCount::new(n)).bench_local(run);
 }

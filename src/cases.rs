@@ -159,49 +159,27 @@ pub struct CaseResult {
 pub fn load(ruleset: &Ruleset) -> Result<Vec<Case>> {
     let mut cases = Vec::new();
     let mut errors = Vec::new();
-    for (path, src) in ruleset
-        .files()
-        .iter()
-        .filter(|(p, _)| kind_of(p) == FileKind::Cases)
-    {
+    for (path, src) in ruleset.files().iter().filter(|(p, _)| kind_of(p) == FileKind::Cases) {
         match parse_toml::<CaseFile>(path, src) {
             Ok(file) => {
                 let mut from = 0;
                 for spec in file.case {
                     // Locate the case by its name line, searching forward.
                     let needle = format!("{:?}", spec.name);
-                    let off = src
-                        .get(from..)
-                        .and_then(|s| s.find(&needle))
-                        .map(|o| o + from);
+                    let off = src.get(from..).and_then(|s| s.find(&needle)).map(|o| o + from);
                     if let Some(o) = off {
                         from = o + needle.len();
                     }
                     let location = off.map(|o| Location::from_byte_offset(path, src, o));
                     let today = match spec.today.as_deref().map(Date::parse_iso) {
                         Some(None) => {
-                            errors.push(
-                                Diagnostic::error(
-                                    "case.date",
-                                    format!("案例 \"{}\" 的 today 不是日期", spec.name),
-                                    "写成 today = \"2024-05-01\"。",
-                                )
-                                .at(location.clone()),
-                            );
+                            errors.push(Diagnostic::error("case.date", format!("案例 \"{}\" 的 today 不是日期", spec.name), "写成 today = \"2024-05-01\"。").at(location.clone()));
                             None
                         }
                         Some(d) => d,
                         None => None,
                     };
-                    cases.push(Case {
-                        petition: to_json(spec.petition),
-                        name: spec.name,
-                        note: spec.note,
-                        location,
-                        today,
-                        switches: spec.switches,
-                        expect: spec.expect,
-                    });
+                    cases.push(Case { petition: to_json(spec.petition), name: spec.name, note: spec.note, location, today, switches: spec.switches, expect: spec.expect });
                 }
             }
             Err(e) => errors.extend(e.diagnostics.into_iter().map(|mut d| {
@@ -213,9 +191,7 @@ pub fn load(ruleset: &Ruleset) -> Result<Vec<Case>> {
     if errors.is_empty() {
         Ok(cases)
     } else {
-        Err(Error {
-            diagnostics: errors,
-        })
+        Err(Error { diagnostics: errors })
     }
 }
 
@@ -227,46 +203,24 @@ fn to_json(v: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(to_json).collect()),
-        toml::Value::Table(t) => {
-            Value::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect())
-        }
+        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
     }
 }
 
 /// Runs one case.
 pub fn run_case(classifier: &Classifier, case: &Case) -> CaseResult {
-    let options = Options {
-        today: case.today,
-        switches: case.switches.clone(),
-        ..Options::default()
-    };
-    let result = Petition::from_value(&case.petition)
-        .and_then(|p| classifier.classify(&p.petition, &options));
-    let mut out = CaseResult {
-        name: case.name.clone(),
-        location: case.location.clone(),
-        passed: false,
-        mismatches: Vec::new(),
-        error: None,
-        fired: Vec::new(),
-    };
+    let options = Options { today: case.today, switches: case.switches.clone(), ..Options::default() };
+    let result = Petition::from_value(&case.petition).and_then(|p| classifier.classify(&p.petition, &options));
+    let mut out = CaseResult { name: case.name.clone(), location: case.location.clone(), passed: false, mismatches: Vec::new(), error: None, fired: Vec::new() };
     match (result, &case.expect.error) {
         (Err(e), Some(code)) => {
             let actual = e.code();
             if actual != code {
-                out.mismatches.push(Mismatch {
-                    key: "error".into(),
-                    expected: code.clone(),
-                    actual: actual.into(),
-                });
+                out.mismatches.push(Mismatch { key: "error".into(), expected: code.clone(), actual: actual.into() });
             }
         }
         (Err(e), None) => out.error = e.diagnostics.into_iter().next(),
-        (Ok(_), Some(code)) => out.mismatches.push(Mismatch {
-            key: "error".into(),
-            expected: code.clone(),
-            actual: "(分类成功)".into(),
-        }),
+        (Ok(_), Some(code)) => out.mismatches.push(Mismatch { key: "error".into(), expected: code.clone(), actual: "(分类成功)".into() }),
         (Ok(v), None) => {
             out.fired = v.trace.iter().map(|t| t.rule.clone()).collect();
             out.mismatches = compare(&case.expect, &v);
@@ -278,27 +232,14 @@ pub fn run_case(classifier: &Classifier, case: &Case) -> CaseResult {
 
 /// Runs every case of `ruleset` against `classifier`.
 pub fn run_all(classifier: &Classifier, ruleset: &Ruleset) -> Result<Vec<CaseResult>> {
-    Ok(load(ruleset)?
-        .iter()
-        .map(|c| run_case(classifier, c))
-        .collect())
+    Ok(load(ruleset)?.iter().map(|c| run_case(classifier, c)).collect())
 }
 
 /// Rules no case fires, in file order. Consistency checks (stage `check`) are left out: they
 /// must never fire on a sound ruleset.
-pub fn uncovered<'a>(
-    classifier: &'a Classifier,
-    results: &[CaseResult],
-) -> Vec<&'a crate::rule::Rule> {
-    let fired: BTreeSet<&str> = results
-        .iter()
-        .flat_map(|r| r.fired.iter().map(String::as_str))
-        .collect();
-    classifier
-        .rules()
-        .iter()
-        .filter(|r| r.stage != crate::rule::StageKind::Check && !fired.contains(r.id.as_str()))
-        .collect()
+pub fn uncovered<'a>(classifier: &'a Classifier, results: &[CaseResult]) -> Vec<&'a crate::rule::Rule> {
+    let fired: BTreeSet<&str> = results.iter().flat_map(|r| r.fired.iter().map(String::as_str)).collect();
+    classifier.rules().iter().filter(|r| r.stage != crate::rule::StageKind::Check && !fired.contains(r.id.as_str())).collect()
 }
 
 fn sorted(v: &[String]) -> String {
@@ -312,11 +253,7 @@ fn compare(e: &Expect, v: &Verdict) -> Vec<Mismatch> {
     let mut eq = |key: &str, expected: Option<String>, actual: String| {
         if let Some(exp) = expected {
             if exp != actual {
-                out.push(Mismatch {
-                    key: key.into(),
-                    expected: exp,
-                    actual,
-                });
+                out.push(Mismatch { key: key.into(), expected: exp, actual });
             }
         }
     };
@@ -329,77 +266,38 @@ fn compare(e: &Expect, v: &Verdict) -> Vec<Mismatch> {
         Status::NeedsInfo => "needs_info",
     };
     eq("status", e.status.clone(), status.into());
-    eq(
-        "accepted",
-        e.accepted.map(|b| b.to_string()),
-        v.route.accepted.to_string(),
-    );
-    eq(
-        "separated",
-        e.separated.map(|b| b.to_string()),
-        v.separated.to_string(),
-    );
+    eq("accepted", e.accepted.map(|b| b.to_string()), v.route.accepted.to_string());
+    eq("separated", e.separated.map(|b| b.to_string()), v.separated.to_string());
     eq("flags", e.flags.as_deref().map(sorted), sorted(&v.flags));
-    eq(
-        "missing",
-        e.missing.as_deref().map(sorted),
-        sorted(&v.missing),
-    );
+    eq("missing", e.missing.as_deref().map(sorted), sorted(&v.missing));
     if let Some(d) = &e.deadlines {
         for (k, date) in d {
-            eq(
-                &format!("deadlines.{k}"),
-                Some(date.clone()),
-                v.deadlines
-                    .get(k)
-                    .map(|x| x.date.to_string())
-                    .unwrap_or_else(|| "(无)".into()),
-            );
+            eq(&format!("deadlines.{k}"), Some(date.clone()), v.deadlines.get(k).map(|x| x.date.to_string()).unwrap_or_else(|| "(无)".into()));
         }
     }
     for f in e.has_flags.iter().flatten() {
         if !v.flags.contains(f) {
-            out.push(Mismatch {
-                key: "has_flags".into(),
-                expected: f.clone(),
-                actual: sorted(&v.flags),
-            });
+            out.push(Mismatch { key: "has_flags".into(), expected: f.clone(), actual: sorted(&v.flags) });
         }
     }
     for f in e.lacks_flags.iter().flatten() {
         if v.flags.contains(f) {
-            out.push(Mismatch {
-                key: "lacks_flags".into(),
-                expected: format!("不含 {f}"),
-                actual: sorted(&v.flags),
-            });
+            out.push(Mismatch { key: "lacks_flags".into(), expected: format!("不含 {f}"), actual: sorted(&v.flags) });
         }
     }
     let fired: Vec<&str> = v.trace.iter().map(|t| t.rule.as_str()).collect();
     for r in e.fires.iter().flatten() {
         if !fired.contains(&r.as_str()) {
-            out.push(Mismatch {
-                key: "fires".into(),
-                expected: r.clone(),
-                actual: format!("[{}]", fired.join(", ")),
-            });
+            out.push(Mismatch { key: "fires".into(), expected: r.clone(), actual: format!("[{}]", fired.join(", ")) });
         }
     }
     for r in e.not_fires.iter().flatten() {
         if fired.contains(&r.as_str()) {
-            out.push(Mismatch {
-                key: "not_fires".into(),
-                expected: format!("不触发 {r}"),
-                actual: "触发了".into(),
-            });
+            out.push(Mismatch { key: "not_fires".into(), expected: format!("不触发 {r}"), actual: "触发了".into() });
         }
     }
     for viol in &v.violations {
-        out.push(Mismatch {
-            key: "violations".into(),
-            expected: "无一致性问题".into(),
-            actual: format!("{}：{}", viol.rule, viol.message),
-        });
+        out.push(Mismatch { key: "violations".into(), expected: "无一致性问题".into(), actual: format!("{}：{}", viol.rule, viol.message) });
     }
     out
 }

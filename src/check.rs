@@ -44,12 +44,7 @@ pub(crate) struct Known<'a> {
 
 /// Checks one compiled rule file; `petition_params` are the names of `when` functions' first
 /// parameters.
-pub(crate) fn check_file(
-    file: &str,
-    source: &str,
-    ast: &AST,
-    known: &Known<'_>,
-) -> Vec<Diagnostic> {
+pub(crate) fn check_file(file: &str, source: &str, ast: &AST, known: &Known<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Petition roots: `p`, `petition`, and the first parameter of every anonymous function
     // (a `when` condition). The walk covers the file's statements and every function body.
@@ -93,11 +88,7 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
                 Some((_, FieldKind::Object(subs))) => {
                     if let Some(Expr::Property(sub, spos)) = rest.map(|r| split(r).0) {
                         if !subs.contains(&sub.2.as_str()) {
-                            out.push(unknown_field(
-                                sub.2.as_str(),
-                                Some((name, subs)),
-                                loc(*spos),
-                            ));
+                            out.push(unknown_field(sub.2.as_str(), Some((name, subs)), loc(*spos)));
                         }
                     }
                 }
@@ -109,12 +100,8 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
             let Some((_, arg)) = METHODS.iter().find(|(m, _)| *m == name) else {
                 let list: Vec<&str> = METHODS.iter().map(|(m, _)| *m).collect();
                 out.push(
-                    Diagnostic::error(
-                        "rule.unknown_method",
-                        format!("信访件 p 没有方法 \"{name}\""),
-                        format!("可用方法：{}；字段用 p.字段名 读取。", list.join("、")),
-                    )
-                    .at(loc(*pos)),
+                    Diagnostic::error("rule.unknown_method", format!("信访件 p 没有方法 \"{name}\""), format!("可用方法：{}；字段用 p.字段名 读取。", list.join("、")))
+                        .at(loc(*pos)),
                 );
                 return;
             };
@@ -135,38 +122,18 @@ fn check_chain(file: &str, source: &str, rhs: &Expr, known: &Known<'_>, out: &mu
             for (value, p) in literals {
                 let value = value.as_str();
                 match arg {
-                    Arg::Group | Arg::Groups if !known.groups.contains(value) => out.push(
-                        Diagnostic::error(
-                            "rule.unknown_group",
-                            format!("词组 \"{value}\" 不存在"),
-                            "请检查拼写，或在 lexicon/ 的词库文件中定义这个词组。",
-                        )
-                        .at(loc(p)),
-                    ),
-                    Arg::Flag if !known.flags.contains(value) => out.push(
-                        Diagnostic::error(
-                            "rule.unknown_code",
-                            format!("标记 \"{value}\" 未在 manifest.toml 的 [flags] 中定义"),
-                            "请检查拼写。",
-                        )
-                        .at(loc(p)),
-                    ),
-                    Arg::Number if !crate::numbers::KINDS.contains(&value) => out.push(
-                        Diagnostic::error(
-                            "rule.unknown_code",
-                            format!("号码类型 \"{value}\" 不存在"),
-                            format!("可用：{}。", crate::numbers::KINDS.join("、")),
-                        )
-                        .at(loc(p)),
-                    ),
-                    Arg::Path if !crate::petition::is_known_path(value) => out.push(
-                        Diagnostic::error(
-                            "rule.unknown_field",
-                            format!("\"{value}\" 不是信访件字段"),
-                            "例如 \"legal.court\"、\"history.prior_count\"。",
-                        )
-                        .at(loc(p)),
-                    ),
+                    Arg::Group | Arg::Groups if !known.groups.contains(value) => {
+                        out.push(Diagnostic::error("rule.unknown_group", format!("词组 \"{value}\" 不存在"), "请检查拼写，或在 lexicon/ 的词库文件中定义这个词组。").at(loc(p)))
+                    }
+                    Arg::Flag if !known.flags.contains(value) => {
+                        out.push(Diagnostic::error("rule.unknown_code", format!("标记 \"{value}\" 未在 manifest.toml 的 [flags] 中定义"), "请检查拼写。").at(loc(p)))
+                    }
+                    Arg::Number if !crate::numbers::KINDS.contains(&value) => {
+                        out.push(Diagnostic::error("rule.unknown_code", format!("号码类型 \"{value}\" 不存在"), format!("可用：{}。", crate::numbers::KINDS.join("、"))).at(loc(p)))
+                    }
+                    Arg::Path if !crate::petition::is_known_path(value) => {
+                        out.push(Diagnostic::error("rule.unknown_field", format!("\"{value}\" 不是信访件字段"), "例如 \"legal.court\"、\"history.prior_count\"。").at(loc(p)))
+                    }
                     _ => {}
                 }
             }
@@ -179,15 +146,9 @@ fn unknown_field(name: &str, parent: Option<(&str, &[&str])>, loc: Option<Locati
     let (message, help) = match parent {
         None => {
             let list: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
-            (
-                format!("信访件没有字段 \"p.{name}\""),
-                format!("可用字段：{}。若是拼写错误请更正。", list.join("、")),
-            )
+            (format!("信访件没有字段 \"p.{name}\""), format!("可用字段：{}。若是拼写错误请更正。", list.join("、")))
         }
-        Some((parent, subs)) => (
-            format!("\"p.{parent}\" 没有字段 \"{name}\""),
-            format!("p.{parent} 的字段：{}。", subs.join("、")),
-        ),
+        Some((parent, subs)) => (format!("\"p.{parent}\" 没有字段 \"{name}\""), format!("p.{parent} 的字段：{}。", subs.join("、"))),
     };
     Diagnostic::error("rule.unknown_field", message, help).at(loc)
 }

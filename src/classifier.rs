@@ -20,10 +20,7 @@ use crate::lexicon::Lexicon;
 use crate::petition::{Petition, PATHS};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
 use crate::ruleset::{kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
-use crate::verdict::{
-    Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict,
-    Violation,
-};
+use crate::verdict::{Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict, Violation};
 
 /// Options of one classification. Plain data with a `Default`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,10 +41,7 @@ pub struct Options {
 impl Options {
     /// Options with `today` set.
     pub fn today(today: Option<Date>) -> Self {
-        Options {
-            today,
-            ..Options::default()
-        }
+        Options { today, ..Options::default() }
     }
 }
 
@@ -105,10 +99,7 @@ pub struct RuleCost {
 
 impl std::fmt::Debug for Classifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Classifier")
-            .field("ruleset", &self.info)
-            .field("rules", &self.rules.len())
-            .finish()
+        f.debug_struct("Classifier").field("ruleset", &self.info).field("rules", &self.rules.len()).finish()
     }
 }
 
@@ -124,25 +115,16 @@ impl Classifier {
         let mut warnings: Vec<Diagnostic> = Vec::new();
         let manifest = ruleset.manifest.clone();
 
-        let lexicon = match ruleset
-            .lexicon_specs()
-            .and_then(|specs| Lexicon::compile(specs, &manifest.negation))
-        {
+        let lexicon = match ruleset.lexicon_specs().and_then(|specs| Lexicon::compile(specs, &manifest.negation)) {
             Ok(l) => Some(l),
             Err(e) => {
                 errors.extend(e.diagnostics);
                 None
             }
         };
-        let group_names: HashSet<&str> = lexicon
-            .iter()
-            .flat_map(|l| l.groups().iter().map(|g| g.id.as_str()))
-            .collect();
+        let group_names: HashSet<&str> = lexicon.iter().flat_map(|l| l.groups().iter().map(|g| g.id.as_str())).collect();
         let flag_names: HashSet<&str> = manifest.flags.keys().map(String::as_str).collect();
-        let known = Known {
-            groups: &group_names,
-            flags: &flag_names,
-        };
+        let known = Known { groups: &group_names, flags: &flag_names };
         let group_index = lexicon.as_ref().map(Lexicon::index).unwrap_or_default();
 
         let log = Rc::new(RefCell::new(Vec::new()));
@@ -159,27 +141,12 @@ impl Classifier {
 
         let mut files = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
-        for (path, source) in ruleset
-            .files()
-            .iter()
-            .filter(|(p, _)| kind_of(p) == FileKind::Rules)
-        {
+        for (path, source) in ruleset.files().iter().filter(|(p, _)| kind_of(p) == FileKind::Rules) {
             let mut ast = match loader.compile(source) {
                 Ok(ast) => ast,
                 Err(e) => {
                     let (message, help) = syntax_message(e.err_type());
-                    errors.push(
-                        Diagnostic::error(
-                            "rule.syntax",
-                            format!("\"{path}\" 有语法错误：{message}"),
-                            help,
-                        )
-                        .at(Location::from_rhai(
-                            path,
-                            source,
-                            e.position(),
-                        )),
-                    );
+                    errors.push(Diagnostic::error("rule.syntax", format!("\"{path}\" 有语法错误：{message}"), help).at(Location::from_rhai(path, source, e.position())));
                     continue;
                 }
             };
@@ -188,13 +155,7 @@ impl Classifier {
                 errors.push(runtime_diagnostic(path, source, None, &e));
                 continue;
             }
-            let mut reader = RuleReader {
-                file: path,
-                source,
-                file_index: files.len(),
-                manifest: &manifest,
-                errors: Vec::new(),
-            };
+            let mut reader = RuleReader { file: path, source, file_index: files.len(), manifest: &manifest, errors: Vec::new() };
             let maps: Vec<(Map, Position)> = collected.borrow_mut().drain(..).collect();
             let requirements = crate::prefilter::requirements(&ast, &group_index);
             let natives = crate::native::translate_file(&ast, &group_index);
@@ -212,39 +173,20 @@ impl Classifier {
                 errors.extend(check_file(path, source, &ast, &known));
             }
             if maps.is_empty() {
-                warnings.push(Diagnostic::warning(
-                    "rule.empty_file",
-                    format!("\"{path}\" 中没有任何规则"),
-                    "用 rule(#{ id: …, title: …, stage: …, when: |p| … }) 定义规则。",
-                ));
+                warnings.push(Diagnostic::warning("rule.empty_file", format!("\"{path}\" 中没有任何规则"), "用 rule(#{ id: …, title: …, stage: …, when: |p| … }) 定义规则。"));
             }
             // The top-level statements only declare rules; evaluation calls functions alone.
             ast.clear_statements();
-            files.push(RuleFile {
-                path: path.clone(),
-                source: source.clone(),
-                ast,
-            });
+            files.push(RuleFile { path: path.clone(), source: source.clone(), ast });
         }
 
         // `when` must name a function of its file that takes the petition.
         for rule in &rules {
             if let When::Fn(f) = &rule.when {
-                let params = files.get(rule.file).and_then(|file| {
-                    file.ast
-                        .iter_functions()
-                        .find(|m| m.name == f.fn_name())
-                        .map(|m| m.params.len())
-                });
+                let params = files.get(rule.file).and_then(|file| file.ast.iter_functions().find(|m| m.name == f.fn_name()).map(|m| m.params.len()));
                 if params != Some(1) {
-                    errors.push(
-                        Diagnostic::error(
-                            "rule.when",
-                            format!("规则 \"{}\" 的条件函数应只有一个参数（信访件 p）", rule.id),
-                            "写成 when: |p| …。",
-                        )
-                        .at(rule.location.clone()),
-                    );
+                    errors
+                        .push(Diagnostic::error("rule.when", format!("规则 \"{}\" 的条件函数应只有一个参数（信访件 p）", rule.id), "写成 when: |p| …。").at(rule.location.clone()));
                 }
             }
         }
@@ -252,18 +194,10 @@ impl Classifier {
         let mut seen: HashMap<&str, &Rule> = HashMap::new();
         for rule in &rules {
             if let Some(first) = seen.insert(&rule.id, rule) {
-                let at = first
-                    .location
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                let at = first.location.as_ref().map(ToString::to_string).unwrap_or_default();
                 errors.push(
-                    Diagnostic::error(
-                        "rule.duplicate_id",
-                        format!("规则编号 \"{}\" 重复（另一处在 {at}）", rule.id),
-                        "每条规则的编号必须唯一；请改其中一个。",
-                    )
-                    .at(rule.location.clone()),
+                    Diagnostic::error("rule.duplicate_id", format!("规则编号 \"{}\" 重复（另一处在 {at}）", rule.id), "每条规则的编号必须唯一；请改其中一个。")
+                        .at(rule.location.clone()),
                 );
             }
         }
@@ -273,9 +207,7 @@ impl Classifier {
             let Some(kind) = StageKind::parse(stage_name) else {
                 continue;
             };
-            let mut idx: Vec<usize> = (0..rules.len())
-                .filter(|&i| rules.get(i).is_some_and(|r| r.stage == kind))
-                .collect();
+            let mut idx: Vec<usize> = (0..rules.len()).filter(|&i| rules.get(i).is_some_and(|r| r.stage == kind)).collect();
             idx.sort_by_key(|&i| std::cmp::Reverse(rules.get(i).map_or(0, |r| r.priority)));
             if kind.first_match() && !idx.iter().any(|&i| rules.get(i).is_some_and(is_fallback)) {
                 warnings.push(Diagnostic::warning(
@@ -291,11 +223,7 @@ impl Classifier {
                 warnings.push(
                     Diagnostic::warning(
                         "rule.stage_not_run",
-                        format!(
-                            "规则 \"{}\" 的阶段 \"{}\" 不在 manifest.toml 的 order 中，不会执行",
-                            rule.id,
-                            rule.stage.as_str()
-                        ),
+                        format!("规则 \"{}\" 的阶段 \"{}\" 不在 manifest.toml 的 order 中，不会执行", rule.id, rule.stage.as_str()),
                         "把该阶段加入 order。",
                     )
                     .at(rule.location.clone()),
@@ -305,28 +233,10 @@ impl Classifier {
 
         let lexicon = match lexicon {
             Some(l) if errors.is_empty() => l,
-            _ => {
-                return Err(Error {
-                    diagnostics: errors,
-                })
-            }
+            _ => return Err(Error { diagnostics: errors }),
         };
         let groups = Rc::new(lexicon.index());
-        Ok(Classifier {
-            info: ruleset.info().clone(),
-            manifest,
-            engine,
-            files,
-            rules,
-            stages,
-            lexicon,
-            groups,
-            log,
-            ops,
-            costs: RefCell::new(None),
-            limits,
-            warnings,
-        })
+        Ok(Classifier { info: ruleset.info().clone(), manifest, engine, files, rules, stages, lexicon, groups, log, ops, costs: RefCell::new(None), limits, warnings })
     }
 
     /// Every problem in a ruleset, errors and warnings, without stopping at the first.
@@ -374,53 +284,15 @@ impl Classifier {
         let m = &self.manifest;
         match field {
             "route" => {
-                const PRECEDENCE: &[&str] = &[
-                    "judicial",
-                    "discipline",
-                    "arbitration",
-                    "party_appeal",
-                    "administrative",
-                    "civil",
-                    "enforcement",
-                    "suggestion",
-                    "petition",
-                ];
-                let mut v: Vec<(String, String)> = m
-                    .routes
-                    .iter()
-                    .map(|(c, r)| (c.clone(), r.name.clone()))
-                    .collect();
-                v.sort_by_key(|(c, _)| {
-                    (
-                        PRECEDENCE
-                            .iter()
-                            .position(|p| p == c)
-                            .unwrap_or(PRECEDENCE.len()),
-                        c.clone(),
-                    )
-                });
+                const PRECEDENCE: &[&str] = &["judicial", "discipline", "arbitration", "party_appeal", "administrative", "civil", "enforcement", "suggestion", "petition"];
+                let mut v: Vec<(String, String)> = m.routes.iter().map(|(c, r)| (c.clone(), r.name.clone())).collect();
+                v.sort_by_key(|(c, _)| (PRECEDENCE.iter().position(|p| p == c).unwrap_or(PRECEDENCE.len()), c.clone()));
                 v
             }
-            "category" => m
-                .categories
-                .iter()
-                .map(|(c, s)| (c.clone(), s.name.clone()))
-                .collect(),
-            "tier" => m
-                .tiers
-                .iter()
-                .map(|t| (t.code.clone(), t.name.clone()))
-                .collect(),
-            "level" => m
-                .levels
-                .iter()
-                .map(|(c, l)| (c.clone(), l.name.clone()))
-                .collect(),
-            "flags" => m
-                .flags
-                .iter()
-                .map(|(c, s)| (c.clone(), s.name.clone()))
-                .collect(),
+            "category" => m.categories.iter().map(|(c, s)| (c.clone(), s.name.clone())).collect(),
+            "tier" => m.tiers.iter().map(|t| (t.code.clone(), t.name.clone())).collect(),
+            "level" => m.levels.iter().map(|(c, l)| (c.clone(), l.name.clone())).collect(),
+            "flags" => m.flags.iter().map(|(c, s)| (c.clone(), s.name.clone())).collect(),
             _ => Vec::new(),
         }
     }
@@ -466,8 +338,7 @@ impl Classifier {
                 if !rule.in_force(date) || !self.switch_on(rule, options) {
                     continue;
                 }
-                let pass =
-                    crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive, &present);
+                let pass = crate::prefilter::satisfied(&rule.requires, &ctx.matches.positive, &present);
                 if !pass {
                     self.count(i, |c| {
                         c.considered += 1;
@@ -484,10 +355,7 @@ impl Classifier {
                 if spent > self.limits.max_operations_per_petition {
                     return Err(Diagnostic::error(
                         "rule.limit",
-                        format!(
-                            "本件信访件的规则运算总次数超过上限 {}（到规则 \"{}\" 时）",
-                            self.limits.max_operations_per_petition, rule.id
-                        ),
+                        format!("本件信访件的规则运算总次数超过上限 {}（到规则 \"{}\" 时）", self.limits.max_operations_per_petition, rule.id),
                         "规则条件应只做简单判断；用 fenliu profile 找出运算次数多的规则并简化。",
                     )
                     .at(rule.location.clone())
@@ -503,10 +371,7 @@ impl Classifier {
                 });
                 for line in self.log.borrow_mut().drain(..) {
                     if log_lines.len() < crate::engine::MAX_LOG_LINES {
-                        log_lines.push(LogLine {
-                            rule: rule.id.clone(),
-                            message: line,
-                        });
+                        log_lines.push(LogLine { rule: rule.id.clone(), message: line });
                     }
                 }
                 if !fired? {
@@ -525,30 +390,12 @@ impl Classifier {
 
         let route_rule = out.route.ok_or_else(|| no_result("route", "法定途径"))?;
         let category = out.category.ok_or_else(|| no_result("category", "类别"))?;
-        let level = out
-            .level
-            .ok_or_else(|| no_result("delegation", "代办层级"))?;
-        let Outcome::Route {
-            code,
-            guidance,
-            handler,
-            ask,
-            accepted,
-        } = &route_rule.outcome
-        else {
+        let level = out.level.ok_or_else(|| no_result("delegation", "代办层级"))?;
+        let Outcome::Route { code, guidance, handler, ask, accepted } = &route_rule.outcome else {
             return Err(no_result("route", "法定途径").into());
         };
         let spec = self.manifest.routes.get(code);
-        let missing: Vec<String> = ask
-            .iter()
-            .filter(|a| {
-                !present
-                    .get(PATHS.iter().position(|p| p == a).unwrap_or(usize::MAX))
-                    .copied()
-                    .unwrap_or(false)
-            })
-            .cloned()
-            .collect();
+        let missing: Vec<String> = ask.iter().filter(|a| !present.get(PATHS.iter().position(|p| p == a).unwrap_or(usize::MAX)).copied().unwrap_or(false)).cloned().collect();
         let tier = self.tier(out.score, out.at_least.as_deref());
         let deadlines = match date {
             Some(d) => compute_deadlines(d, &out.deadlines),
@@ -556,52 +403,22 @@ impl Classifier {
         };
         Ok(Verdict {
             id: petition.id.clone(),
-            status: if missing.is_empty() {
-                Status::Decided
-            } else {
-                Status::NeedsInfo
-            },
+            status: if missing.is_empty() { Status::Decided } else { Status::NeedsInfo },
             missing,
             route: Route {
                 code: code.clone(),
                 name: spec.map(|s| s.name.clone()).unwrap_or_default(),
-                handler: handler
-                    .clone()
-                    .or_else(|| spec.map(|s| s.handler.clone()))
-                    .unwrap_or_default(),
+                handler: handler.clone().or_else(|| spec.map(|s| s.handler.clone())).unwrap_or_default(),
                 basis: route_rule.basis.clone(),
                 accepted: accepted.unwrap_or_else(|| spec.is_some_and(|s| s.accepted)),
                 guidance: guidance.clone(),
             },
-            category: Coded {
-                name: self
-                    .manifest
-                    .categories
-                    .get(&category.0)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default(),
-                code: category.0,
-            },
+            category: Coded { name: self.manifest.categories.get(&category.0).map(|c| c.name.clone()).unwrap_or_default(), code: category.0 },
             separated: spec.is_some_and(|s| s.separated),
-            difficulty: Difficulty {
-                tier: tier.0,
-                name: tier.1,
-                score: out.score,
-                factors: out.factors,
-            },
+            difficulty: Difficulty { tier: tier.0, name: tier.1, score: out.score, factors: out.factors },
             delegation: Delegation {
-                name: self
-                    .manifest
-                    .levels
-                    .get(&level.0)
-                    .map(|l| l.name.clone())
-                    .unwrap_or_default(),
-                lead: self
-                    .manifest
-                    .levels
-                    .get(&level.0)
-                    .map(|l| l.lead.clone())
-                    .unwrap_or_default(),
+                name: self.manifest.levels.get(&level.0).map(|l| l.name.clone()).unwrap_or_default(),
+                lead: self.manifest.levels.get(&level.0).map(|l| l.lead.clone()).unwrap_or_default(),
                 level: level.0,
                 reason: level.1,
             },
@@ -620,20 +437,8 @@ impl Classifier {
     /// Classifies `petitions` and reports what each rule cost: how often it was considered,
     /// skipped by the prefilter, called and fired, and the Rhai operations it used. Petitions
     /// that fail are skipped. Rules are returned in file order.
-    pub fn profile<'a>(
-        &self,
-        petitions: impl IntoIterator<Item = &'a Petition>,
-        options: &Options,
-    ) -> Vec<RuleCost> {
-        *self.costs.borrow_mut() = Some(
-            self.rules
-                .iter()
-                .map(|r| RuleCost {
-                    rule: r.id.clone(),
-                    ..RuleCost::default()
-                })
-                .collect(),
-        );
+    pub fn profile<'a>(&self, petitions: impl IntoIterator<Item = &'a Petition>, options: &Options) -> Vec<RuleCost> {
+        *self.costs.borrow_mut() = Some(self.rules.iter().map(|r| RuleCost { rule: r.id.clone(), ..RuleCost::default() }).collect());
         for p in petitions {
             let _ = self.classify(p, options);
         }
@@ -641,25 +446,13 @@ impl Classifier {
     }
 
     fn count(&self, rule: usize, f: impl FnOnce(&mut RuleCost)) {
-        if let Some(c) = self
-            .costs
-            .borrow_mut()
-            .as_mut()
-            .and_then(|v| v.get_mut(rule))
-        {
+        if let Some(c) = self.costs.borrow_mut().as_mut().and_then(|v| v.get_mut(rule)) {
             f(c);
         }
     }
 
     fn switch_on(&self, rule: &Rule, options: &Options) -> bool {
-        rule.enabled_by.as_ref().is_none_or(|s| {
-            options
-                .switches
-                .get(s)
-                .or_else(|| self.manifest.switches.get(s))
-                .copied()
-                .unwrap_or(false)
-        })
+        rule.enabled_by.as_ref().is_none_or(|s| options.switches.get(s).or_else(|| self.manifest.switches.get(s)).copied().unwrap_or(false))
     }
 
     fn fires(&self, rule: &Rule, view: &View) -> Result<bool> {
@@ -673,13 +466,7 @@ impl Classifier {
             return Ok(false);
         };
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result = self.engine.call_fn_with_options::<Dynamic>(
-            options,
-            &mut Scope::new(),
-            &file.ast,
-            f.fn_name(),
-            (view.clone(),),
-        );
+        let result = self.engine.call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &file.ast, f.fn_name(), (view.clone(),));
         match result {
             Ok(v) => v.as_bool().map_err(|t| {
                 Diagnostic::error(
@@ -698,24 +485,11 @@ impl Classifier {
         let mut groups: Vec<usize> = ctx.consulted.borrow().clone();
         groups.sort_unstable();
         groups.dedup();
-        let matched = ctx
-            .matches
-            .hits
-            .iter()
-            .filter(|h| !h.negated && groups.binary_search(&h.group).is_ok())
-            .map(|h| self.lexicon.hit(h))
-            .collect();
+        let matched = ctx.matches.hits.iter().filter(|h| !h.negated && groups.binary_search(&h.group).is_ok()).map(|h| self.lexicon.hit(h)).collect();
         let mut fields: Vec<&'static str> = ctx.fields.borrow().clone();
         fields.sort_unstable();
         fields.dedup();
-        TraceEntry {
-            rule: rule.id.clone(),
-            stage: rule.stage.as_str(),
-            title: rule.title.clone(),
-            outcome,
-            matched,
-            fields,
-        }
+        TraceEntry { rule: rule.id.clone(), stage: rule.stage.as_str(), title: rule.title.clone(), outcome, matched, fields }
     }
 
     fn finish_stage(&self, kind: StageKind, out: &mut Building<'_>, ctx: &Ctx) {
@@ -752,26 +526,16 @@ impl Classifier {
         if let Some(floor) = at_least.and_then(|a| tiers.iter().position(|t| t.code == a)) {
             pos = pos.max(floor);
         }
-        tiers
-            .get(pos)
-            .map(|t| (t.code.clone(), t.name.clone()))
-            .unwrap_or_default()
+        tiers.get(pos).map(|t| (t.code.clone(), t.name.clone())).unwrap_or_default()
     }
 }
 
 fn is_fallback(rule: &Rule) -> bool {
-    matches!(rule.when, When::Always)
-        && rule.enabled_by.is_none()
-        && rule.effective_from.is_none()
-        && rule.effective_to.is_none()
+    matches!(rule.when, When::Always) && rule.enabled_by.is_none() && rule.effective_from.is_none() && rule.effective_to.is_none()
 }
 
 fn no_result(stage: &str, what: &str) -> Diagnostic {
-    Diagnostic::error(
-        "verdict.incomplete",
-        format!("没有任何 {stage} 阶段的规则适用，无法确定{what}"),
-        format!("在 {stage} 阶段加一条不写 when、priority 最低的兜底规则。"),
-    )
+    Diagnostic::error("verdict.incomplete", format!("没有任何 {stage} 阶段的规则适用，无法确定{what}"), format!("在 {stage} 阶段加一条不写 when、priority 最低的兜底规则。"))
 }
 
 /// The verdict under construction.
@@ -801,18 +565,10 @@ impl<'r> Building<'r> {
                 self.route = Some(rule);
                 format!("route={code}")
             }
-            Outcome::Points {
-                points,
-                reason,
-                at_least,
-            } => {
+            Outcome::Points { points, reason, at_least } => {
                 // Saturating: two rules with huge `points` must not overflow (found by fuzzing).
                 self.score = self.score.saturating_add(*points);
-                self.factors.push(Factor {
-                    rule: rule.id.clone(),
-                    points: *points,
-                    reason: reason.clone(),
-                });
+                self.factors.push(Factor { rule: rule.id.clone(), points: *points, reason: reason.clone() });
                 if let Some(a) = at_least {
                     let rank = |c: &str| manifest.tiers.iter().position(|t| t.code == c);
                     if self.at_least.as_deref().and_then(rank) < rank(a) {
@@ -847,20 +603,14 @@ impl<'r> Building<'r> {
                 format!("deadlines={}", keys.join(","))
             }
             Outcome::Check(message) => {
-                self.violations.push(Violation {
-                    rule: rule.id.clone(),
-                    message: message.clone(),
-                });
+                self.violations.push(Violation { rule: rule.id.clone(), message: message.clone() });
                 "violation".to_owned()
             }
         }
     }
 }
 
-fn compute_deadlines(
-    filed: Date,
-    specs: &[(String, crate::rule::DeadlineSpec)],
-) -> BTreeMap<String, Deadline> {
+fn compute_deadlines(filed: Date, specs: &[(String, crate::rule::DeadlineSpec)]) -> BTreeMap<String, Deadline> {
     let mut out: BTreeMap<String, Deadline> = BTreeMap::new();
     // Chains (`after`) resolve in as many passes as there are deadlines.
     for _ in 0..specs.len() {
@@ -874,23 +624,9 @@ fn compute_deadlines(
                 Some(k) => out.get(k).map(|d| d.date),
             };
             let Some(base) = base else { continue };
-            let date = if s.working_days {
-                base.add_working_days(s.days)
-            } else {
-                base.add_days(s.days)
-            };
+            let date = if s.working_days { base.add_working_days(s.days) } else { base.add_days(s.days) };
             if let Some(date) = date {
-                out.insert(
-                    s.key.clone(),
-                    Deadline {
-                        name: s.name.clone(),
-                        date,
-                        days: s.days,
-                        working_days: s.working_days,
-                        after: s.after.clone(),
-                        rule: rule.clone(),
-                    },
-                );
+                out.insert(s.key.clone(), Deadline { name: s.name.clone(), date, days: s.days, working_days: s.working_days, after: s.after.clone(), rule: rule.clone() });
             }
         }
         if out.len() == before {
@@ -938,61 +674,22 @@ fn syntax_message(e: &rhai::ParseErrorType) -> (String, String) {
 }
 
 /// Turns a Rhai error into a diagnostic at the innermost position, in the rule's file.
-fn runtime_diagnostic(
-    path: &str,
-    source: &str,
-    rule: Option<&Rule>,
-    err: &EvalAltResult,
-) -> Diagnostic {
+fn runtime_diagnostic(path: &str, source: &str, rule: Option<&Rule>, err: &EvalAltResult) -> Diagnostic {
     let mut inner = err;
     while let EvalAltResult::ErrorInFunctionCall(_, _, e, _) = inner {
         inner = e;
     }
-    let pos = if inner.position().is_none() {
-        err.position()
-    } else {
-        inner.position()
-    };
-    let location =
-        Location::from_rhai(path, source, pos).or_else(|| rule.and_then(|r| r.location.clone()));
-    let who = rule.map_or_else(
-        || format!("文件 \"{path}\""),
-        |r| format!("规则 \"{}\"", r.id),
-    );
+    let pos = if inner.position().is_none() { err.position() } else { inner.position() };
+    let location = Location::from_rhai(path, source, pos).or_else(|| rule.and_then(|r| r.location.clone()));
+    let who = rule.map_or_else(|| format!("文件 \"{path}\""), |r| format!("规则 \"{}\"", r.id));
     let (code, message, help) = match inner {
-        EvalAltResult::ErrorTooManyOperations(_) => (
-            "rule.limit",
-            format!("{who} 运算次数超过上限，可能是死循环"),
-            "检查 loop / while 是否有退出条件；规则应只做简单判断。",
-        ),
-        EvalAltResult::ErrorStackOverflow(_) => (
-            "rule.limit",
-            format!("{who} 函数调用层数超过上限，可能是无限递归"),
-            "检查函数是否在调用自己。",
-        ),
-        EvalAltResult::ErrorDataTooLarge(what, _) => (
-            "rule.limit",
-            format!("{who} 生成的数据过大（{what}）"),
-            "不要在规则中拼接超长字符串或构造超大数组。",
-        ),
-        EvalAltResult::ErrorTooManyVariables(_) => {
-            ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。")
-        }
-        EvalAltResult::ErrorRuntime(value, _) => (
-            "rule.throw",
-            format!("{who} 抛出错误：{value}"),
-            "规则中的 throw 会中止分类；请检查触发它的条件。",
-        ),
-        EvalAltResult::ErrorPropertyNotFound(name, _) => (
-            "rule.unknown_field",
-            format!("{who} 读取了不存在的字段 \"{name}\""),
-            "检查字段名拼写；可用字段见 rules/README.md。",
-        ),
-        other => (
-            "rule.runtime",
-            format!("{who} 运行出错：{other}"),
-            "检查该处的写法与数据类型。",
-        ),
+        EvalAltResult::ErrorTooManyOperations(_) => ("rule.limit", format!("{who} 运算次数超过上限，可能是死循环"), "检查 loop / while 是否有退出条件；规则应只做简单判断。"),
+        EvalAltResult::ErrorStackOverflow(_) => ("rule.limit", format!("{who} 函数调用层数超过上限，可能是无限递归"), "检查函数是否在调用自己。"),
+        EvalAltResult::ErrorDataTooLarge(what, _) => ("rule.limit", format!("{who} 生成的数据过大（{what}）"), "不要在规则中拼接超长字符串或构造超大数组。"),
+        EvalAltResult::ErrorTooManyVariables(_) => ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。"),
+        EvalAltResult::ErrorRuntime(value, _) => ("rule.throw", format!("{who} 抛出错误：{value}"), "规则中的 throw 会中止分类；请检查触发它的条件。"),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => ("rule.unknown_field", format!("{who} 读取了不存在的字段 \"{name}\""), "检查字段名拼写；可用字段见 rules/README.md。"),
+        other => ("rule.runtime", format!("{who} 运行出错：{other}"), "检查该处的写法与数据类型。"),
     };
     Diagnostic::error(code, message, help).at(location)
 }
@@ -1010,37 +707,18 @@ mod tests {
         let rs = Ruleset::embedded().unwrap();
         let fast = Classifier::new(&rs).unwrap();
         let mut slow = Classifier::new(&rs).unwrap();
-        assert!(
-            slow.rules.iter().any(|r| !r.requires.is_empty()),
-            "no rule has a requirement"
-        );
-        assert!(
-            slow.rules.iter().filter(|r| r.native.is_some()).count() * 2 > slow.rules.len(),
-            "few native conditions"
-        );
+        assert!(slow.rules.iter().any(|r| !r.requires.is_empty()), "no rule has a requirement");
+        assert!(slow.rules.iter().filter(|r| r.native.is_some()).count() * 2 > slow.rules.len(), "few native conditions");
         for r in &mut slow.rules {
             r.requires.clear();
             r.native = None;
         }
-        let data = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/portal-messages.jsonl"
-        ))
-        .unwrap_or_default();
+        let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/portal-messages.jsonl")).unwrap_or_default();
         let mut lines: Vec<String> = data.lines().take(2500).map(str::to_owned).collect();
-        lines.extend(
-            cases::load(&rs)
-                .unwrap()
-                .iter()
-                .map(|c| c.petition.to_string()),
-        );
+        lines.extend(cases::load(&rs).unwrap().iter().map(|c| c.petition.to_string()));
         for line in &lines {
-            let a = fast
-                .classify_json(line, &Options::default())
-                .map(|v| v.to_json());
-            let b = slow
-                .classify_json(line, &Options::default())
-                .map(|v| v.to_json());
+            let a = fast.classify_json(line, &Options::default()).map(|v| v.to_json());
+            let b = slow.classify_json(line, &Options::default()).map(|v| v.to_json());
             assert_eq!(a, b, "{line}");
         }
     }

@@ -16,9 +16,7 @@ impl Date {
     /// A date from its parts; `None` when it does not exist.
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Self> {
         let month = Month::try_from(month).ok()?;
-        time::Date::from_calendar_date(year, month, day)
-            .ok()
-            .map(Date)
+        time::Date::from_calendar_date(year, month, day).ok().map(Date)
     }
 
     /// Parses `YYYY-MM-DD`, optionally followed by `T` or a space and a time of day (with or
@@ -45,11 +43,7 @@ impl Date {
             let mut chars = rest.chars();
             let sep = chars.next()?;
             let time = chars.as_str();
-            let ok_time = time.len() >= 5
-                && time.get(2..3) == Some(":")
-                && time
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || ":.+-Z".contains(c));
+            let ok_time = time.len() >= 5 && time.get(2..3) == Some(":") && time.chars().all(|c| c.is_ascii_digit() || ":.+-Z".contains(c));
             if !(sep == 'T' || sep == ' ') || !ok_time {
                 return None;
             }
@@ -84,10 +78,7 @@ impl Date {
     /// Today's date in UTC from the system clock, where one exists (native builds).
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn today_utc() -> Option<Self> {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
         let days = i64::try_from(secs / 86_400).ok()?;
         Self::from_ymd(1970, 1, 1)?.add_days(days)
     }
@@ -95,13 +86,7 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            u8::from(self.0.month()),
-            self.0.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), u8::from(self.0.month()), self.0.day())
     }
 }
 
@@ -119,30 +104,15 @@ mod tests {
     fn working_days_skip_weekends() {
         // 2024-05-03 is a Friday: 5 working days later is Friday 2024-05-10.
         let d = Date::from_ymd(2024, 5, 3);
-        assert_eq!(
-            d.and_then(|d| d.add_working_days(5)).map(|d| d.to_string()),
-            Some("2024-05-10".into())
-        );
+        assert_eq!(d.and_then(|d| d.add_working_days(5)).map(|d| d.to_string()), Some("2024-05-10".into()));
     }
 
     #[test]
     fn parses_the_forms_portals_send() {
-        for ok in [
-            "2024-05-01",
-            "2024-05-01T09:30",
-            "2024-05-01 09:30:00",
-            "2024-05-01T09:30:00+08:00",
-            "2024-05-01T09:30:00.123Z",
-        ] {
+        for ok in ["2024-05-01", "2024-05-01T09:30", "2024-05-01 09:30:00", "2024-05-01T09:30:00+08:00", "2024-05-01T09:30:00.123Z"] {
             assert!(Date::parse_iso(ok).is_some(), "{ok}");
         }
-        for bad in [
-            "2024-5-1",
-            "2024-05-01X",
-            "2024-13-01",
-            "",
-            "２０２４-05-01",
-        ] {
+        for bad in ["2024-5-1", "2024-05-01X", "2024-13-01", "", "２０２４-05-01"] {
             assert!(Date::parse_iso(bad).is_none(), "{bad}");
         }
     }

@@ -9,10 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rhai::packages::{
-    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
-    MoreStringPackage, Package,
-};
+use rhai::packages::{BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package};
 use rhai::{Array, Dynamic, Engine, ImmutableString};
 
 rhai::def_package! {
@@ -149,9 +146,7 @@ impl Part {
         };
         // One reading of the petition for Rhai and for native conditions (`native::field`).
         let path = format!("{prefix}.{key}");
-        crate::native::FIELD_PATHS
-            .contains(&path.as_str())
-            .then(|| crate::native::field(&self.0.petition, &path).into())
+        crate::native::FIELD_PATHS.contains(&path.as_str()).then(|| crate::native::field(&self.0.petition, &path).into())
     }
 
     fn verdict(&self, key: &str) -> Option<Dynamic> {
@@ -173,12 +168,7 @@ impl Part {
 
 /// Kinds of personal numbers in the title and text, scanned on first use.
 pub(crate) fn numbers_of(ctx: &Ctx) -> u8 {
-    *ctx.numbers.get_or_init(|| {
-        ctx.matches
-            .folded
-            .iter()
-            .fold(0, |found, text| found | crate::numbers::scan(text))
-    })
+    *ctx.numbers.get_or_init(|| ctx.matches.folded.iter().fold(0, |found, text| found | crate::numbers::scan(text)))
 }
 
 /// The `p` that rules receive: `|p| p.has("wage_arrears") && p.legal.arbitration == ()`.
@@ -186,8 +176,7 @@ pub(crate) fn numbers_of(ctx: &Ctx) -> u8 {
 pub(crate) struct View(pub Rc<Ctx>);
 
 fn opt_str(s: &Option<String>) -> Dynamic {
-    s.as_ref()
-        .map_or(Dynamic::UNIT, |x| Dynamic::from(x.clone()))
+    s.as_ref().map_or(Dynamic::UNIT, |x| Dynamic::from(x.clone()))
 }
 
 fn opt<T: Into<Dynamic> + Copy>(v: Option<T>) -> Dynamic {
@@ -205,10 +194,7 @@ impl View {
     }
 
     fn group(&self, name: &str) -> Result<usize, Box<rhai::EvalAltResult>> {
-        self.0.groups.get(name).copied().ok_or_else(|| {
-            format!("未知词组 \"{name}\"：词库中没有这个词组（请检查拼写，或在 lexicon/ 中定义它）")
-                .into()
-        })
+        self.0.groups.get(name).copied().ok_or_else(|| format!("未知词组 \"{name}\"：词库中没有这个词组（请检查拼写，或在 lexicon/ 中定义它）").into())
     }
 
     fn positive(&self, g: usize) -> u32 {
@@ -229,165 +215,89 @@ fn register_view(engine: &mut Engine) {
             None => Dynamic::UNIT,
         })
         .register_get("title", |v: &mut View| opt_str(&v.read("title").title))
-        .register_get("text", |v: &mut View| {
-            Dynamic::from(v.read("text").text.clone())
-        })
-        .register_get("submitted_at", |v: &mut View| {
-            v.read("submitted_at")
-                .submitted_at
-                .map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string()))
-        })
-        .register_get("channel", |v: &mut View| {
-            opt_enum(v.read("channel").channel, |c| c.as_str())
-        })
-        .register_get("category", |v: &mut View| {
-            opt_enum(v.read("category").category, |c| c.as_str())
-        })
+        .register_get("text", |v: &mut View| Dynamic::from(v.read("text").text.clone()))
+        .register_get("submitted_at", |v: &mut View| v.read("submitted_at").submitted_at.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string())))
+        .register_get("channel", |v: &mut View| opt_enum(v.read("channel").channel, |c| c.as_str()))
+        .register_get("category", |v: &mut View| opt_enum(v.read("category").category, |c| c.as_str()))
         .register_get("topic", |v: &mut View| opt_str(&v.read("topic").topic))
-        .register_get("petitioners", |v: &mut View| {
-            opt(v.read("petitioners").petitioners)
-        })
-        .register_get("people_involved", |v: &mut View| {
-            opt(v.read("people_involved").people_involved)
-        })
-        .register_get("anonymous", |v: &mut View| {
-            opt(v.read("anonymous").anonymous)
-        })
+        .register_get("petitioners", |v: &mut View| opt(v.read("petitioners").petitioners))
+        .register_get("people_involved", |v: &mut View| opt(v.read("people_involved").people_involved))
+        .register_get("anonymous", |v: &mut View| opt(v.read("anonymous").anonymous))
         // Whole years from `history.first_raised_at` to `submitted_at`; `()` when either is missing.
         .register_get("years_pending", |v: &mut View| {
             let p = v.read("history");
-            match (
-                p.history.as_ref().and_then(|h| h.first_raised_at),
-                p.submitted_at,
-            ) {
+            match (p.history.as_ref().and_then(|h| h.first_raised_at), p.submitted_at) {
                 (Some(first), Some(now)) => Dynamic::from(first.days_until(now).div_euclid(365)),
                 _ => Dynamic::UNIT,
             }
         })
-        .register_get("bodies_count", |v: &mut View| {
-            opt(v.read("bodies").bodies.as_ref().map(|b| b.len() as i64))
-        })
+        .register_get("bodies_count", |v: &mut View| opt(v.read("bodies").bodies.as_ref().map(|b| b.len() as i64)))
         .register_get("bodies", |v: &mut View| match &v.read("bodies").bodies {
             Some(b) => Dynamic::from_array(b.iter().map(|s| Dynamic::from(s.clone())).collect()),
             None => Dynamic::UNIT,
         })
-        .register_get("place", |v: &mut View| {
-            Part::read(v, PartKind::Place, "place")
-        })
-        .register_get("history", |v: &mut View| {
-            Part::read(v, PartKind::History, "history")
-        })
-        .register_get("legal", |v: &mut View| {
-            Part::read(v, PartKind::Legal, "legal")
-        })
-        .register_get("cross", |v: &mut View| {
-            Part::read(v, PartKind::Cross, "cross")
-        })
-        .register_get("verdict", |v: &mut View| {
-            Dynamic::from(Part(v.0.clone(), PartKind::Verdict))
-        });
+        .register_get("place", |v: &mut View| Part::read(v, PartKind::Place, "place"))
+        .register_get("history", |v: &mut View| Part::read(v, PartKind::History, "history"))
+        .register_get("legal", |v: &mut View| Part::read(v, PartKind::Legal, "legal"))
+        .register_get("cross", |v: &mut View| Part::read(v, PartKind::Cross, "cross"))
+        .register_get("verdict", |v: &mut View| Dynamic::from(Part(v.0.clone(), PartKind::Verdict)));
 
     // `p.history.prior_count` etc.: Rhai falls back to the string indexer for properties of a
     // custom type, so one indexer serves every sub-field without building a map per access.
     engine.register_type_with_name::<Part>("PetitionPart");
-    engine.register_indexer_get(
-        |part: &mut Part, key: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-            part.get(key).ok_or_else(|| {
-                let subs = part.1.fields();
-                format!(
-                    "\"{}\" 没有字段 \"{key}\"（可用：{}）",
-                    part.1.name(),
-                    subs.join("、")
-                )
-                .into()
-            })
-        },
-    );
+    engine.register_indexer_get(|part: &mut Part, key: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+        part.get(key).ok_or_else(|| {
+            let subs = part.1.fields();
+            format!("\"{}\" 没有字段 \"{key}\"（可用：{}）", part.1.name(), subs.join("、")).into()
+        })
+    });
 
     // Keyword look-ups: the matching already happened in one pass; these only read counts.
     engine
-        .register_fn(
-            "has",
-            |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-                let g = v.group(group)?;
-                Ok(v.positive(g) > 0)
-            },
-        )
-        .register_fn(
-            "count",
-            |v: &mut View, group: &str| -> Result<i64, Box<rhai::EvalAltResult>> {
-                let g = v.group(group)?;
-                Ok(i64::from(v.positive(g)))
-            },
-        )
-        .register_fn(
-            "negated",
-            |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-                let g = v.group(group)?;
-                Ok(v.0.matches.negated.get(g).copied().unwrap_or(0) > 0)
-            },
-        )
-        .register_fn(
-            "has_any",
-            |v: &mut View, groups: Array| -> Result<bool, Box<rhai::EvalAltResult>> {
-                let mut any = false;
-                for name in groups {
-                    let name = name.into_immutable_string().map_err(|t| {
-                        format!("has_any 的参数应为词组名（字符串）数组，其中有 {t}")
-                    })?;
-                    let g = v.group(&name)?;
-                    // Keep going: every matching group belongs in the trace.
-                    any |= v.positive(g) > 0;
-                }
-                Ok(any)
-            },
-        )
-        .register_fn(
-            "has_all",
-            |v: &mut View, groups: Array| -> Result<bool, Box<rhai::EvalAltResult>> {
-                let mut all = true;
-                for name in groups {
-                    let name = name.into_immutable_string().map_err(|t| {
-                        format!("has_all 的参数应为词组名（字符串）数组，其中有 {t}")
-                    })?;
-                    let g = v.group(&name)?;
-                    all &= v.positive(g) > 0;
-                }
-                Ok(all)
-            },
-        )
-        .register_fn(
-            "in_title",
-            |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-                let g = v.group(group)?;
-                let hit =
-                    v.0.matches.hits.iter().any(|h| {
-                        h.group == g && !h.negated && h.field == crate::lexicon::Field::Title
-                    });
-                if hit {
-                    v.0.consulted.borrow_mut().push(g);
-                }
-                Ok(hit)
-            },
-        )
-        .register_fn(
-            "has_number",
-            |v: &mut View, kind: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-                crate::numbers::has(numbers_of(&v.0), kind).ok_or_else(|| {
-                    format!(
-                        "未知号码类型 \"{kind}\"（可用：{}）",
-                        crate::numbers::KINDS.join("、")
-                    )
-                    .into()
-                })
-            },
-        )
-        .register_fn("has_flag", |v: &mut View, flag: &str| {
-            v.0.so_far.borrow().flags.iter().any(|f| f.as_str() == flag)
+        .register_fn("has", |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            Ok(v.positive(g) > 0)
         })
-        .register_fn("known", |v: &mut View, path: &str| {
-            crate::petition::has_path(&v.0.petition, path)
-        });
+        .register_fn("count", |v: &mut View, group: &str| -> Result<i64, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            Ok(i64::from(v.positive(g)))
+        })
+        .register_fn("negated", |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            Ok(v.0.matches.negated.get(g).copied().unwrap_or(0) > 0)
+        })
+        .register_fn("has_any", |v: &mut View, groups: Array| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let mut any = false;
+            for name in groups {
+                let name = name.into_immutable_string().map_err(|t| format!("has_any 的参数应为词组名（字符串）数组，其中有 {t}"))?;
+                let g = v.group(&name)?;
+                // Keep going: every matching group belongs in the trace.
+                any |= v.positive(g) > 0;
+            }
+            Ok(any)
+        })
+        .register_fn("has_all", |v: &mut View, groups: Array| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let mut all = true;
+            for name in groups {
+                let name = name.into_immutable_string().map_err(|t| format!("has_all 的参数应为词组名（字符串）数组，其中有 {t}"))?;
+                let g = v.group(&name)?;
+                all &= v.positive(g) > 0;
+            }
+            Ok(all)
+        })
+        .register_fn("in_title", |v: &mut View, group: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            let g = v.group(group)?;
+            let hit = v.0.matches.hits.iter().any(|h| h.group == g && !h.negated && h.field == crate::lexicon::Field::Title);
+            if hit {
+                v.0.consulted.borrow_mut().push(g);
+            }
+            Ok(hit)
+        })
+        .register_fn("has_number", |v: &mut View, kind: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+            crate::numbers::has(numbers_of(&v.0), kind).ok_or_else(|| format!("未知号码类型 \"{kind}\"（可用：{}）", crate::numbers::KINDS.join("、")).into())
+        })
+        .register_fn("has_flag", |v: &mut View, flag: &str| v.0.so_far.borrow().flags.iter().any(|f| f.as_str() == flag))
+        .register_fn("known", |v: &mut View, path: &str| crate::petition::has_path(&v.0.petition, path));
 }
 
 /// Most `print`/`debug` lines kept per classification (and per rule file while loading).
@@ -402,11 +312,7 @@ fn push_log(log: &RefCell<Vec<String>>, line: String) {
 
 /// Builds the engine every ruleset uses. `log` receives what rules `print` or `debug`; `ops`
 /// holds the operation count of the latest call (for profiling).
-pub(crate) fn new_engine(
-    limits: &Limits,
-    log: Rc<RefCell<Vec<String>>>,
-    ops: Rc<std::cell::Cell<u64>>,
-) -> Engine {
+pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>, ops: Rc<std::cell::Cell<u64>>) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(RulesPackage::new().as_shared_module());
 
@@ -445,37 +351,22 @@ mod tests {
     #[test]
     fn loop_hits_the_operation_limit() {
         let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
-        let err = engine
-            .run("loop {}")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = engine.run("loop {}").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("operations"), "{err}");
     }
 
     #[test]
     fn recursion_hits_the_call_limit() {
         let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
-        let err = engine
-            .run("fn f(x) { f(x + 1) } f(0)")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = engine.run("fn f(x) { f(x + 1) } f(0)").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("Stack overflow"), "{err}");
     }
 
     #[test]
     fn string_growth_hits_the_size_limit() {
         let engine = new_engine(&Limits::default(), Rc::default(), Rc::default());
-        let err = engine
-            .run(r#"let s = "ab"; loop { s += s; }"#)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            err.contains("too large") || err.contains("Length of string"),
-            "{err}"
-        );
+        let err = engine.run(r#"let s = "ab"; loop { s += s; }"#).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("too large") || err.contains("Length of string"), "{err}");
     }
 
     #[test]

@@ -51,11 +51,7 @@ impl Location {
                 column += ch.len_utf16() as u32;
             }
         }
-        Location {
-            file: file.to_owned(),
-            line,
-            column,
-        }
+        Location { file: file.to_owned(), line, column }
     }
 
     /// Converts a 1-based line and 1-based *character* column (what Rhai reports) into a
@@ -64,19 +60,9 @@ impl Location {
         let utf16_column = source
             .lines()
             .nth(line.saturating_sub(1))
-            .map(|text| {
-                text.chars()
-                    .take(char_column.saturating_sub(1))
-                    .map(|c| c.len_utf16() as u32)
-                    .sum::<u32>()
-                    + 1
-            })
+            .map(|text| text.chars().take(char_column.saturating_sub(1)).map(|c| c.len_utf16() as u32).sum::<u32>() + 1)
             .unwrap_or(char_column as u32);
-        Location {
-            file: file.to_owned(),
-            line: line as u32,
-            column: utf16_column,
-        }
+        Location { file: file.to_owned(), line: line as u32, column: utf16_column }
     }
 
     /// The location of a Rhai [`rhai::Position`] in `source`; `None` when Rhai has none.
@@ -117,26 +103,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error diagnostic.
     pub fn error(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            help: help.into(),
-            location: None,
-            path: None,
-        }
+        Diagnostic { code, severity: Severity::Error, message: message.into(), help: help.into(), location: None, path: None }
     }
 
     /// A warning diagnostic.
-    pub fn warning(
-        code: &'static str,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, message, help)
-        }
+    pub fn warning(code: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, message, help) }
     }
 
     /// Attaches a file location.
@@ -186,19 +158,13 @@ pub struct Error {
 }
 
 fn display_all(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
+    diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 impl Error {
     /// An error from a single diagnostic.
     pub fn one(diagnostic: Diagnostic) -> Self {
-        Error {
-            diagnostics: vec![diagnostic],
-        }
+        Error { diagnostics: vec![diagnostic] }
     }
 
     /// The code of the first diagnostic (handy in tests and logs).

@@ -56,14 +56,7 @@ impl Annotation {
             "category" => self.category.clone(),
             "tier" => self.tier.clone(),
             "level" => self.level.clone(),
-            "flags" => self.flags.as_ref().map(|f| {
-                f.iter()
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }),
+            "flags" => self.flags.as_ref().map(|f| f.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join(",")),
             _ => None,
         }
     }
@@ -101,21 +94,8 @@ pub struct Label {
 
 /// Petition fields a label line may carry (`category` is the expected category there, so a
 /// label line cannot pass the portal's own category hint).
-const PETITION_KEYS: &[&str] = &[
-    "title",
-    "text",
-    "submitted_at",
-    "topic",
-    "channel",
-    "place",
-    "petitioners",
-    "people_involved",
-    "anonymous",
-    "history",
-    "legal",
-    "bodies",
-    "cross",
-];
+const PETITION_KEYS: &[&str] =
+    &["title", "text", "submitted_at", "topic", "channel", "place", "petitioners", "people_involved", "anonymous", "history", "legal", "bodies", "cross"];
 
 /// Reads a labelled JSON Lines file. `file` names it in error locations.
 ///
@@ -131,43 +111,33 @@ pub fn parse_labels(file: &str, text: &str) -> Result<Vec<Label>> {
         if raw.is_empty() {
             continue;
         }
-        let at = Some(Location {
-            file: file.to_owned(),
-            line: line_no,
-            column: 1,
-        });
+        let at = Some(Location { file: file.to_owned(), line: line_no, column: 1 });
         let value: Value = match serde_json::from_str(raw) {
             Ok(v) => v,
             Err(e) => {
-                errors.push(Diagnostic::error("label.json", format!("第 {line_no} 行不是 JSON：{e}"), "标注文件每行一个 JSON 对象，例如 {\"id\": \"r4-1\", \"route\": \"civil\"}。").at(at));
+                errors.push(
+                    Diagnostic::error("label.json", format!("第 {line_no} 行不是 JSON：{e}"), "标注文件每行一个 JSON 对象，例如 {\"id\": \"r4-1\", \"route\": \"civil\"}。").at(at),
+                );
                 continue;
             }
         };
         let mut label: Label = match serde_json::from_value(value.clone()) {
             Ok(l) => l,
             Err(e) => {
-                errors.push(Diagnostic::error("label.shape", format!("第 {line_no} 行的标注格式不对：{e}"), "id 是字符串；route、tier、level、category 是代码字符串；flags 是字符串数组。").at(at));
+                errors.push(
+                    Diagnostic::error("label.shape", format!("第 {line_no} 行的标注格式不对：{e}"), "id 是字符串；route、tier、level、category 是代码字符串；flags 是字符串数组。")
+                        .at(at),
+                );
                 continue;
             }
         };
         label.line = line_no;
         if let Some(first) = seen.insert(label.id.clone(), line_no) {
-            errors.push(
-                Diagnostic::error(
-                    "label.duplicate",
-                    format!("编号 \"{}\" 重复（第 {first} 行已有）", label.id),
-                    "每件信访件只标注一次。",
-                )
-                .at(at),
-            );
+            errors.push(Diagnostic::error("label.duplicate", format!("编号 \"{}\" 重复（第 {first} 行已有）", label.id), "每件信访件只标注一次。").at(at));
             continue;
         }
         if let Value::Object(map) = &value {
-            let mut petition: serde_json::Map<String, Value> = map
-                .iter()
-                .filter(|(k, _)| PETITION_KEYS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let mut petition: serde_json::Map<String, Value> = map.iter().filter(|(k, _)| PETITION_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
             if petition.contains_key("text") {
                 petition.insert("id".to_owned(), Value::String(label.id.clone()));
                 label.petition = Some(Value::Object(petition));
@@ -178,59 +148,27 @@ pub fn parse_labels(file: &str, text: &str) -> Result<Vec<Label>> {
     if errors.is_empty() {
         Ok(labels)
     } else {
-        Err(Error {
-            diagnostics: errors,
-        })
+        Err(Error { diagnostics: errors })
     }
 }
 
 /// Checks that every label code exists in the ruleset's code tables; unknown codes would count
 /// as misses forever. `codes(field)` lists the ruleset's codes for `route`, `category`, `tier`,
 /// `level` and `flags`.
-pub fn check_codes(
-    file: &str,
-    labels: &[Label],
-    codes: impl Fn(&str) -> Vec<String>,
-) -> Result<()> {
-    let tables: BTreeMap<&str, BTreeSet<String>> = FIELDS
-        .iter()
-        .map(|f| (*f, codes(f).into_iter().collect()))
-        .collect();
+pub fn check_codes(file: &str, labels: &[Label], codes: impl Fn(&str) -> Vec<String>) -> Result<()> {
+    let tables: BTreeMap<&str, BTreeSet<String>> = FIELDS.iter().map(|f| (*f, codes(f).into_iter().collect())).collect();
     let mut errors = Vec::new();
     for label in labels {
-        let at = Some(Location {
-            file: file.to_owned(),
-            line: label.line,
-            column: 1,
-        });
+        let at = Some(Location { file: file.to_owned(), line: label.line, column: 1 });
         let e = &label.expected;
-        let singles = [
-            ("route", &e.route),
-            ("category", &e.category),
-            ("tier", &e.tier),
-            ("level", &e.level),
-        ];
+        let singles = [("route", &e.route), ("category", &e.category), ("tier", &e.tier), ("level", &e.level)];
         let flags = e.flags.iter().flatten().map(|f| ("flags", f));
-        for (field, code) in singles
-            .into_iter()
-            .filter_map(|(f, c)| c.as_ref().map(|c| (f, c)))
-            .chain(flags)
-        {
+        for (field, code) in singles.into_iter().filter_map(|(f, c)| c.as_ref().map(|c| (f, c))).chain(flags) {
             if tables.get(field).is_some_and(|t| !t.contains(code)) {
-                let known: Vec<&str> = tables
-                    .get(field)
-                    .map(|t| t.iter().map(String::as_str).collect())
-                    .unwrap_or_default();
+                let known: Vec<&str> = tables.get(field).map(|t| t.iter().map(String::as_str).collect()).unwrap_or_default();
                 errors.push(
-                    Diagnostic::error(
-                        "label.code",
-                        format!(
-                            "编号 \"{}\" 的 {field} 标注 \"{code}\" 不是规则集中的代码",
-                            label.id
-                        ),
-                        format!("可用的代码：{}。", known.join("、")),
-                    )
-                    .at(at.clone()),
+                    Diagnostic::error("label.code", format!("编号 \"{}\" 的 {field} 标注 \"{code}\" 不是规则集中的代码", label.id), format!("可用的代码：{}。", known.join("、")))
+                        .at(at.clone()),
                 );
             }
         }
@@ -238,9 +176,7 @@ pub fn check_codes(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error {
-            diagnostics: errors,
-        })
+        Err(Error { diagnostics: errors })
     }
 }
 
@@ -264,13 +200,7 @@ pub struct Prediction {
 impl Prediction {
     /// From a verdict.
     pub fn from_verdict(v: &Verdict) -> Self {
-        let rule = v
-            .trace
-            .iter()
-            .rev()
-            .find(|t| t.stage == "route" && t.outcome.starts_with("route="))
-            .map(|t| t.rule.clone())
-            .unwrap_or_default();
+        let rule = v.trace.iter().rev().find(|t| t.stage == "route" && t.outcome.starts_with("route=")).map(|t| t.rule.clone()).unwrap_or_default();
         Prediction {
             route: v.route.code.clone(),
             category: v.category.code.clone(),
@@ -295,12 +225,9 @@ impl Prediction {
             .get("trace")
             .and_then(Value::as_array)
             .and_then(|t| {
-                t.iter().rev().find(|e| {
-                    e.get("stage").and_then(Value::as_str) == Some("route")
-                        && e.get("outcome")
-                            .and_then(Value::as_str)
-                            .is_some_and(|o| o.starts_with("route="))
-                })
+                t.iter()
+                    .rev()
+                    .find(|e| e.get("stage").and_then(Value::as_str) == Some("route") && e.get("outcome").and_then(Value::as_str).is_some_and(|o| o.starts_with("route=")))
             })
             .and_then(|e| e.get("rule").and_then(Value::as_str))
             .unwrap_or_default()
@@ -310,12 +237,7 @@ impl Prediction {
             category: s(&["category", "code"])?,
             tier: s(&["difficulty", "tier"])?,
             level: s(&["delegation", "level"])?,
-            flags: v
-                .get("flags")?
-                .as_array()?
-                .iter()
-                .filter_map(|f| f.as_str().map(str::to_owned))
-                .collect(),
+            flags: v.get("flags")?.as_array()?.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect(),
             rule,
         })
     }
@@ -326,14 +248,7 @@ impl Prediction {
             "category" => self.category.clone(),
             "tier" => self.tier.clone(),
             "level" => self.level.clone(),
-            "flags" => self
-                .flags
-                .iter()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(","),
+            "flags" => self.flags.iter().collect::<BTreeSet<_>>().into_iter().cloned().collect::<Vec<_>>().join(","),
             _ => String::new(),
         }
     }
@@ -358,13 +273,7 @@ impl Proportion {
     /// `k` of `n`, with the Wilson score interval at z = 1.96.
     pub fn new(k: usize, n: usize) -> Self {
         if n == 0 {
-            return Proportion {
-                k,
-                n,
-                value: 0.0,
-                low: 0.0,
-                high: 0.0,
-            };
+            return Proportion { k, n, value: 0.0, low: 0.0, high: 0.0 };
         }
         let (kf, nf) = (k as f64, n as f64);
         let p = kf / nf;
@@ -373,13 +282,7 @@ impl Proportion {
         let denom = 1.0 + z2 / nf;
         let centre = (p + z2 / (2.0 * nf)) / denom;
         let half = z / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
-        Proportion {
-            k,
-            n,
-            value: p,
-            low: (centre - half).max(0.0),
-            high: (centre + half).min(1.0),
-        }
+        Proportion { k, n, value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
     }
 }
 
@@ -501,21 +404,8 @@ pub struct Report {
 impl Report {
     /// Builds the report. `routes` is the ruleset's route table (code, Chinese name) in order;
     /// `predictions` answers each label in the same order (`None`: the petition failed).
-    pub fn new(
-        split: &str,
-        labels: &[Label],
-        predictions: &[Option<Prediction>],
-        routes: &[(String, String)],
-    ) -> Self {
-        let pairs: Vec<(&Label, Option<&Prediction>)> = labels
-            .iter()
-            .zip(
-                predictions
-                    .iter()
-                    .map(Option::as_ref)
-                    .chain(std::iter::repeat(None)),
-            )
-            .collect();
+    pub fn new(split: &str, labels: &[Label], predictions: &[Option<Prediction>], routes: &[(String, String)]) -> Self {
+        let pairs: Vec<(&Label, Option<&Prediction>)> = labels.iter().zip(predictions.iter().map(Option::as_ref).chain(std::iter::repeat(None))).collect();
         let errors = pairs.iter().filter(|(_, p)| p.is_none()).count();
 
         let fields = FIELDS
@@ -532,10 +422,7 @@ impl Report {
                         k += 1;
                     }
                 }
-                (n > 0).then(|| FieldAccuracy {
-                    field,
-                    accuracy: Proportion::new(k, n),
-                })
+                (n > 0).then(|| FieldAccuracy { field, accuracy: Proportion::new(k, n) })
             })
             .collect();
 
@@ -560,13 +447,7 @@ impl Report {
                 push(&p.route);
             }
         }
-        let name_of = |c: &str| {
-            routes
-                .iter()
-                .find(|(code, _)| code == c)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_else(|| c.to_owned())
-        };
+        let name_of = |c: &str| routes.iter().find(|(code, _)| code == c).map(|(_, n)| n.clone()).unwrap_or_else(|| c.to_owned());
         let mut names: Vec<String> = codes.iter().map(|c| name_of(c)).collect();
         if errors > 0 {
             codes.push("error".to_owned());
@@ -591,12 +472,7 @@ impl Report {
                 }
             }
             if want != got {
-                misses.push(Miss {
-                    id: label.id.clone(),
-                    expected: want.clone(),
-                    actual: got.to_owned(),
-                    rule: pred.map(|p| p.rule.clone()).unwrap_or_default(),
-                });
+                misses.push(Miss { id: label.id.clone(), expected: want.clone(), actual: got.to_owned(), rule: pred.map(|p| p.rule.clone()).unwrap_or_default() });
             }
         }
 
@@ -611,21 +487,8 @@ impl Report {
                 let correct = counts.get(i).and_then(|r| r.get(i)).copied().unwrap_or(0);
                 let precision = Proportion::new(correct, predicted);
                 let recall = Proportion::new(correct, support);
-                let f1 = if precision.value + recall.value > 0.0 {
-                    2.0 * precision.value * recall.value / (precision.value + recall.value)
-                } else {
-                    0.0
-                };
-                RouteScore {
-                    code: code.clone(),
-                    name: name.clone(),
-                    support,
-                    predicted,
-                    correct,
-                    precision,
-                    recall,
-                    f1,
-                }
+                let f1 = if precision.value + recall.value > 0.0 { 2.0 * precision.value * recall.value / (precision.value + recall.value) } else { 0.0 };
+                RouteScore { code: code.clone(), name: name.clone(), support, predicted, correct, precision, recall, f1 }
             })
             .collect();
 
@@ -637,14 +500,7 @@ impl Report {
             let want: BTreeSet<&String> = want.iter().collect();
             let got: BTreeSet<&String> = pred.map(|p| p.flags.iter().collect()).unwrap_or_default();
             for f in want.union(&got) {
-                let s = flag_scores
-                    .entry((*f).clone())
-                    .or_insert_with(|| FlagScore {
-                        code: (*f).clone(),
-                        support: 0,
-                        predicted: 0,
-                        correct: 0,
-                    });
+                let s = flag_scores.entry((*f).clone()).or_insert_with(|| FlagScore { code: (*f).clone(), support: 0, predicted: 0, correct: 0 });
                 let (w, g) = (want.contains(f), got.contains(f));
                 s.support += usize::from(w);
                 s.predicted += usize::from(g);
@@ -659,12 +515,7 @@ impl Report {
             fields,
             routes: route_scores,
             flags: flag_scores.into_values().collect(),
-            confusion: Confusion {
-                codes,
-                names,
-                counts,
-                ids,
-            },
+            confusion: Confusion { codes, names, counts, ids },
             misses,
             agreement: Agreement::of(labels),
         }
@@ -672,10 +523,7 @@ impl Report {
 
     /// Accuracy of one field, if labelled.
     pub fn accuracy(&self, field: &str) -> Option<Proportion> {
-        self.fields
-            .iter()
-            .find(|f| f.field == field)
-            .map(|f| f.accuracy)
+        self.fields.iter().find(|f| f.field == field).map(|f| f.accuracy)
     }
 
     /// The report as Chinese text for a terminal; `misses` limits the misroute list.
@@ -683,42 +531,15 @@ impl Report {
         use std::fmt::Write;
         let pct = |p: f64| format!("{:.1}%", p * 100.0);
         let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "评测集 {}：{} 件{}",
-            self.split,
-            self.n,
-            if self.errors > 0 {
-                format!("（{} 件无法分类）", self.errors)
-            } else {
-                String::new()
-            }
-        );
+        let _ = writeln!(o, "评测集 {}：{} 件{}", self.split, self.n, if self.errors > 0 { format!("（{} 件无法分类）", self.errors) } else { String::new() });
         let _ = writeln!(o, "\n准确率（95% Wilson 区间）");
         for f in &self.fields {
             let a = f.accuracy;
-            let _ = writeln!(
-                o,
-                "  {} {:>6}  [{} – {}]  {}/{}",
-                pad(field_name(f.field), 14, false),
-                pct(a.value),
-                pct(a.low),
-                pct(a.high),
-                a.k,
-                a.n
-            );
+            let _ = writeln!(o, "  {} {:>6}  [{} – {}]  {}/{}", pad(field_name(f.field), 14, false), pct(a.value), pct(a.low), pct(a.high), a.k, a.n);
         }
         let _ = writeln!(o, "\n各途径（涉法涉诉召回率在先）");
-        let _ = writeln!(
-            o,
-            "  {}{}{}{}{}{}",
-            pad("途径", 28, false),
-            pad("标注", 6, true),
-            pad("判为", 6, true),
-            pad("精确率", 9, true),
-            pad("召回率", 9, true),
-            pad("F1", 7, true)
-        );
+        let _ =
+            writeln!(o, "  {}{}{}{}{}{}", pad("途径", 28, false), pad("标注", 6, true), pad("判为", 6, true), pad("精确率", 9, true), pad("召回率", 9, true), pad("F1", 7, true));
         for r in &self.routes {
             if r.support == 0 && r.predicted == 0 {
                 continue;
@@ -736,25 +557,9 @@ impl Report {
         }
         let _ = writeln!(o, "\n混淆矩阵（行：标注，列：判为）");
         let live: Vec<usize> = (0..self.confusion.codes.len())
-            .filter(|&i| {
-                self.confusion
-                    .counts
-                    .get(i)
-                    .is_some_and(|r| r.iter().sum::<usize>() > 0)
-                    || self
-                        .confusion
-                        .counts
-                        .iter()
-                        .any(|r| r.get(i).is_some_and(|&c| c > 0))
-            })
+            .filter(|&i| self.confusion.counts.get(i).is_some_and(|r| r.iter().sum::<usize>() > 0) || self.confusion.counts.iter().any(|r| r.get(i).is_some_and(|&c| c > 0)))
             .collect();
-        let short = |i: usize| {
-            self.confusion
-                .names
-                .get(i)
-                .map(|n| short_name(n))
-                .unwrap_or_default()
-        };
+        let short = |i: usize| self.confusion.names.get(i).map(|n| short_name(n)).unwrap_or_default();
         let _ = write!(o, "  {}", pad("", 10, false));
         for &j in &live {
             let _ = write!(o, "{}", pad(&short(j), 10, true));
@@ -763,55 +568,21 @@ impl Report {
         for &i in &live {
             let _ = write!(o, "  {}", pad(&short(i), 10, false));
             for &j in &live {
-                let c = self
-                    .confusion
-                    .counts
-                    .get(i)
-                    .and_then(|r| r.get(j))
-                    .copied()
-                    .unwrap_or(0);
-                let _ = write!(
-                    o,
-                    "{}",
-                    pad(
-                        &if c == 0 {
-                            "·".to_owned()
-                        } else {
-                            c.to_string()
-                        },
-                        10,
-                        true
-                    )
-                );
+                let c = self.confusion.counts.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+                let _ = write!(o, "{}", pad(&if c == 0 { "·".to_owned() } else { c.to_string() }, 10, true));
             }
             let _ = writeln!(o);
         }
         if !self.flags.is_empty() {
             let _ = writeln!(o, "\n标记（标注 / 判为 / 都有）");
             for f in &self.flags {
-                let _ = writeln!(
-                    o,
-                    "  {:<14} {:>5} {:>5} {:>5}",
-                    f.code, f.support, f.predicted, f.correct
-                );
+                let _ = writeln!(o, "  {:<14} {:>5} {:>5} {:>5}", f.code, f.support, f.predicted, f.correct);
             }
         }
         if misses > 0 && !self.misses.is_empty() {
-            let _ = writeln!(
-                o,
-                "\n分错途径的信访件（前 {} 件，共 {} 件）",
-                misses.min(self.misses.len()),
-                self.misses.len()
-            );
+            let _ = writeln!(o, "\n分错途径的信访件（前 {} 件，共 {} 件）", misses.min(self.misses.len()), self.misses.len());
             for m in self.misses.iter().take(misses) {
-                let _ = writeln!(
-                    o,
-                    "  {:<12} 标注 {:<14} 判为 {:<14} 决定规则 {}",
-                    m.id,
-                    m.expected,
-                    m.actual,
-                    if m.rule.is_empty() { "-" } else { &m.rule }
-                );
+                let _ = writeln!(o, "  {:<12} 标注 {:<14} 判为 {:<14} 决定规则 {}", m.id, m.expected, m.actual, if m.rule.is_empty() { "-" } else { &m.rule });
             }
         }
         if let Some(a) = &self.agreement {
@@ -824,55 +595,30 @@ impl Report {
 impl Agreement {
     /// Agreement of the `a` and `b` annotations, or `None` when no label carries both.
     pub fn of(labels: &[Label]) -> Option<Self> {
-        let both: Vec<(&Annotation, &Annotation)> = labels
-            .iter()
-            .filter_map(|l| Some((l.a.as_ref()?, l.b.as_ref()?)))
-            .collect();
+        let both: Vec<(&Annotation, &Annotation)> = labels.iter().filter_map(|l| Some((l.a.as_ref()?, l.b.as_ref()?))).collect();
         if both.is_empty() {
             return None;
         }
         let mut fields = Vec::new();
         for &field in FIELDS {
-            let pairs: Vec<(String, String)> = both
-                .iter()
-                .filter_map(|(a, b)| Some((a.get(field)?, b.get(field)?)))
-                .collect();
+            let pairs: Vec<(String, String)> = both.iter().filter_map(|(a, b)| Some((a.get(field)?, b.get(field)?))).collect();
             if !pairs.is_empty() {
                 fields.push(agreement(field.to_owned(), &pairs));
             }
         }
-        let confident: Vec<(String, String)> = both
-            .iter()
-            .filter(|(a, b)| a.confident() && b.confident())
-            .filter_map(|(a, b)| Some((a.route.clone()?, b.route.clone()?)))
-            .collect();
+        let confident: Vec<(String, String)> =
+            both.iter().filter(|(a, b)| a.confident() && b.confident()).filter_map(|(a, b)| Some((a.route.clone()?, b.route.clone()?))).collect();
         if !confident.is_empty() {
             fields.push(agreement("route（两人都有把握）".to_owned(), &confident));
         }
-        let all_flags: BTreeSet<&String> = both
-            .iter()
-            .flat_map(|(a, b)| a.flags.iter().flatten().chain(b.flags.iter().flatten()))
-            .collect();
+        let all_flags: BTreeSet<&String> = both.iter().flat_map(|(a, b)| a.flags.iter().flatten().chain(b.flags.iter().flatten())).collect();
         for flag in all_flags {
-            let pairs: Vec<(String, String)> = both
-                .iter()
-                .filter_map(|(a, b)| {
-                    Some((
-                        a.flags.as_ref()?.contains(flag).to_string(),
-                        b.flags.as_ref()?.contains(flag).to_string(),
-                    ))
-                })
-                .collect();
+            let pairs: Vec<(String, String)> =
+                both.iter().filter_map(|(a, b)| Some((a.flags.as_ref()?.contains(flag).to_string(), b.flags.as_ref()?.contains(flag).to_string()))).collect();
             fields.push(agreement(format!("flag:{flag}"), &pairs));
         }
-        let route_disagreements = both
-            .iter()
-            .filter(|(a, b)| a.route.is_some() && a.route != b.route)
-            .count();
-        Some(Agreement {
-            fields,
-            route_disagreements,
-        })
+        let route_disagreements = both.iter().filter(|(a, b)| a.route.is_some() && a.route != b.route).count();
+        Some(Agreement { fields, route_disagreements })
     }
 
     /// As Chinese text.
@@ -880,29 +626,11 @@ impl Agreement {
         use std::fmt::Write;
         let mut o = String::new();
         let _ = writeln!(o, "\n两位标注者各自独立标注的一致程度（任何准确率的上限）");
-        let _ = writeln!(
-            o,
-            "  {}{}{}{}",
-            pad("字段", 28, false),
-            pad("件数", 6, true),
-            pad("一致率", 9, true),
-            pad("κ", 8, true)
-        );
+        let _ = writeln!(o, "  {}{}{}{}", pad("字段", 28, false), pad("件数", 6, true), pad("一致率", 9, true), pad("κ", 8, true));
         for f in &self.fields {
-            let _ = writeln!(
-                o,
-                "  {}{:>6}{:>8.1}%{:>8.3}",
-                pad(&f.field, 28, false),
-                f.n,
-                f.raw.value * 100.0,
-                f.kappa
-            );
+            let _ = writeln!(o, "  {}{:>6}{:>8.1}%{:>8.3}", pad(&f.field, 28, false), f.n, f.raw.value * 100.0, f.kappa);
         }
-        let _ = writeln!(
-            o,
-            "  途径不一致、经第三次阅读裁定：{} 件",
-            self.route_disagreements
-        );
+        let _ = writeln!(o, "  途径不一致、经第三次阅读裁定：{} 件", self.route_disagreements);
         o
     }
 }
@@ -911,12 +639,7 @@ impl Agreement {
 fn agreement(field: String, pairs: &[(String, String)]) -> FieldAgreement {
     let n = pairs.len();
     let agree = pairs.iter().filter(|(a, b)| a == b).count();
-    FieldAgreement {
-        field,
-        n,
-        raw: Proportion::new(agree, n),
-        kappa: cohen_kappa(pairs),
-    }
+    FieldAgreement { field, n, raw: Proportion::new(agree, n), kappa: cohen_kappa(pairs) }
 }
 
 /// Cohen's κ: (p_o − p_e) / (1 − p_e), with p_e from the two annotators' marginals. 1 when
@@ -933,10 +656,7 @@ pub fn cohen_kappa(pairs: &[(String, String)]) -> f64 {
         *ma.entry(a).or_default() += 1.0;
         *mb.entry(b).or_default() += 1.0;
     }
-    let pe: f64 = ma
-        .iter()
-        .map(|(k, ca)| ca / n * mb.get(k).copied().unwrap_or(0.0) / n)
-        .sum();
+    let pe: f64 = ma.iter().map(|(k, ca)| ca / n * mb.get(k).copied().unwrap_or(0.0) / n).sum();
     if (1.0 - pe).abs() < 1e-12 {
         return if (po - 1.0).abs() < 1e-12 { 1.0 } else { 0.0 };
     }
@@ -945,9 +665,7 @@ pub fn cohen_kappa(pairs: &[(String, String)]) -> f64 {
 
 /// Terminal width of `s`: CJK and full-width characters take two columns.
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if u32::from(c) >= 0x2E80 { 2 } else { 1 })
-        .sum()
+    s.chars().map(|c| if u32::from(c) >= 0x2E80 { 2 } else { 1 }).sum()
 }
 
 /// `s` padded with spaces to `w` columns (left-aligned, or right-aligned with `right`).
@@ -989,10 +707,7 @@ mod tests {
         assert!((p.low - 0.4902).abs() < 1e-3, "{p:?}");
         assert!((p.high - 0.9433).abs() < 1e-3, "{p:?}");
         let all = Proportion::new(20, 20);
-        assert!(
-            (all.high - 1.0).abs() < 1e-12 && (all.low - 0.8389).abs() < 1e-3,
-            "{all:?}"
-        );
+        assert!((all.high - 1.0).abs() < 1e-12 && (all.low - 0.8389).abs() < 1e-3, "{all:?}");
         assert_eq!(Proportion::new(0, 0).value, 0.0);
     }
 
@@ -1000,18 +715,7 @@ mod tests {
     fn kappa_matches_hand_computation() {
         // 10 pairs: 7 agree (po = 0.7); marginals a: x 5, y 5; b: x 4, y 6 → pe = 0.5·0.4 + 0.5·0.6 = 0.5.
         let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
-        let pairs = vec![
-            s("x", "x"),
-            s("x", "x"),
-            s("x", "x"),
-            s("x", "y"),
-            s("x", "y"),
-            s("y", "y"),
-            s("y", "y"),
-            s("y", "y"),
-            s("y", "y"),
-            s("y", "x"),
-        ];
+        let pairs = vec![s("x", "x"), s("x", "x"), s("x", "x"), s("x", "y"), s("x", "y"), s("y", "y"), s("y", "y"), s("y", "y"), s("y", "y"), s("y", "x")];
         assert!((cohen_kappa(&pairs) - 0.4).abs() < 1e-12);
         assert_eq!(cohen_kappa(&[s("x", "x")]), 1.0);
     }

@@ -16,10 +16,7 @@
 
 use std::collections::HashMap;
 
-use daachorse::{
-    CharwiseDoubleArrayAhoCorasick as Automaton,
-    CharwiseDoubleArrayAhoCorasickBuilder as AutomatonBuilder, MatchKind,
-};
+use daachorse::{CharwiseDoubleArrayAhoCorasick as Automaton, CharwiseDoubleArrayAhoCorasickBuilder as AutomatonBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Location, Result};
@@ -76,54 +73,15 @@ fn default_window() -> usize {
     5
 }
 fn default_cues() -> Vec<String> {
-    [
-        "没有",
-        "没",
-        "未",
-        "无",
-        "并非",
-        "不是",
-        "不曾",
-        "从未",
-        "尚未",
-        "并未",
-        "否认",
-        "不用",
-        "无需",
-        "不需要",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
+    ["没有", "没", "未", "无", "并非", "不是", "不曾", "从未", "尚未", "并未", "否认", "不用", "无需", "不需要"].iter().map(|s| (*s).to_owned()).collect()
 }
 fn default_not_cues() -> Vec<String> {
-    [
-        "无法",
-        "未来",
-        "毫无",
-        "无论",
-        "无奈",
-        "没完没了",
-        "没想到",
-        "未经",
-        "无证",
-        "无照",
-        "无良",
-        "没收",
-        "无故",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
+    ["无法", "未来", "毫无", "无论", "无奈", "没完没了", "没想到", "未经", "无证", "无照", "无良", "没收", "无故"].iter().map(|s| (*s).to_owned()).collect()
 }
 
 impl Default for NegationSpec {
     fn default() -> Self {
-        NegationSpec {
-            window: default_window(),
-            cues: default_cues(),
-            not_cues: default_not_cues(),
-        }
+        NegationSpec { window: default_window(), cues: default_cues(), not_cues: default_not_cues() }
     }
 }
 
@@ -150,11 +108,7 @@ pub struct Lexicon {
 
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lexicon")
-            .field("groups", &self.groups)
-            .field("words", &self.words.len())
-            .field("window", &self.window)
-            .finish_non_exhaustive()
+        f.debug_struct("Lexicon").field("groups", &self.groups).field("words", &self.words.len()).field("window", &self.window).finish_non_exhaustive()
     }
 }
 
@@ -221,18 +175,13 @@ pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let run = rest
-            .bytes()
-            .position(|b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase())
-            .unwrap_or(rest.len());
+        let run = rest.bytes().position(|b| b == 0xEF || b == 0xE3 || b.is_ascii_uppercase()).unwrap_or(rest.len());
         let (plain, tail) = rest.split_at_checked(run).unwrap_or((rest, ""));
         out.push_str(plain);
         let mut chars = tail.chars();
         let Some(c) = chars.next() else { break };
         out.push(match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0)
-                .unwrap_or(c)
-                .to_ascii_lowercase(),
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c).to_ascii_lowercase(),
             '\u{3000}' => ' ',
             _ => c.to_ascii_lowercase(),
         });
@@ -253,31 +202,12 @@ fn ascii_bounded(text: &str, start: usize, end: usize) -> bool {
 }
 
 fn is_clause_end(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。'
-            | '！'
-            | '？'
-            | '；'
-            | '：'
-            | ','
-            | '.'
-            | '!'
-            | '?'
-            | ';'
-            | ':'
-            | '\n'
-            | '、'
-            | '…'
-    )
+    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '、' | '…')
 }
 
 impl Lexicon {
     /// Compiles groups (id, spec, location) and negation settings into one automaton.
-    pub(crate) fn compile(
-        specs: Vec<(String, GroupSpec, Option<Location>)>,
-        negation: &NegationSpec,
-    ) -> Result<Self> {
+    pub(crate) fn compile(specs: Vec<(String, GroupSpec, Option<Location>)>, negation: &NegationSpec) -> Result<Self> {
         let mut groups = Vec::with_capacity(specs.len());
         let mut by_id = HashMap::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -286,42 +216,19 @@ impl Lexicon {
         let mut errors = Vec::new();
         for (id, spec, location) in specs {
             if by_id.contains_key(&id) {
-                errors.push(
-                    Diagnostic::error(
-                        "lexicon.duplicate_group",
-                        format!("词组 \"{id}\" 重复定义"),
-                        "每个词组名只能定义一次；请合并两处的词语或改名。",
-                    )
-                    .at(location.clone()),
-                );
+                errors
+                    .push(Diagnostic::error("lexicon.duplicate_group", format!("词组 \"{id}\" 重复定义"), "每个词组名只能定义一次；请合并两处的词语或改名。").at(location.clone()));
                 continue;
             }
             if spec.words.is_empty() {
-                errors.push(
-                    Diagnostic::error(
-                        "lexicon.empty_group",
-                        format!("词组 \"{id}\" 没有任何词语"),
-                        "在 words = [\"…\"] 中至少写一个词。",
-                    )
-                    .at(location.clone()),
-                );
+                errors.push(Diagnostic::error("lexicon.empty_group", format!("词组 \"{id}\" 没有任何词语"), "在 words = [\"…\"] 中至少写一个词。").at(location.clone()));
             }
             let g = groups.len();
-            for (list, kind) in [
-                (&spec.words, PatternKind::Word),
-                (&spec.except, PatternKind::Except),
-            ] {
+            for (list, kind) in [(&spec.words, PatternKind::Word), (&spec.except, PatternKind::Except)] {
                 for w in list {
                     let folded = fold(w.trim());
                     if folded.is_empty() {
-                        errors.push(
-                            Diagnostic::error(
-                                "lexicon.empty_word",
-                                format!("词组 \"{id}\" 中有空词语"),
-                                "删除空字符串 \"\"。",
-                            )
-                            .at(location.clone()),
-                        );
+                        errors.push(Diagnostic::error("lexicon.empty_word", format!("词组 \"{id}\" 中有空词语"), "删除空字符串 \"\"。").at(location.clone()));
                         continue;
                     }
                     let p = *index.entry(folded.clone()).or_insert_with(|| {
@@ -335,18 +242,10 @@ impl Lexicon {
                 }
             }
             by_id.insert(id.clone(), g);
-            groups.push(Group {
-                title: spec.title.unwrap_or_else(|| id.clone()),
-                id,
-                words: spec.words.len(),
-                negatable: spec.negatable.unwrap_or(false),
-                location,
-            });
+            groups.push(Group { title: spec.title.unwrap_or_else(|| id.clone()), id, words: spec.words.len(), negatable: spec.negatable.unwrap_or(false), location });
         }
         if !errors.is_empty() {
-            return Err(crate::error::Error {
-                diagnostics: errors,
-            });
+            return Err(crate::error::Error { diagnostics: errors });
         }
         let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
         let automaton = if folded.is_empty() {
@@ -358,13 +257,7 @@ impl Lexicon {
                     // The prefilter (64 KiB per automaton) made matching no faster here.
                     .use_prefilter(false)
                     .build(&folded)
-                    .map_err(|e| {
-                        Diagnostic::error(
-                            "lexicon.build",
-                            format!("词库无法编译：{e}"),
-                            "词库过大；请拆分或删减词语。",
-                        )
-                    })?,
+                    .map_err(|e| Diagnostic::error("lexicon.build", format!("词库无法编译：{e}"), "词库过大；请拆分或删减词语。"))?,
             )
         };
         let mut neg_words: Vec<String> = Vec::new();
@@ -387,25 +280,10 @@ impl Lexicon {
                     .match_kind(MatchKind::LeftmostLongest)
                     .use_prefilter(false)
                     .build(&neg_words)
-                    .map_err(|e| {
-                        Diagnostic::error(
-                            "lexicon.build",
-                            format!("否定词无法编译：{e}"),
-                            "检查 [negation] 中的词语。",
-                        )
-                    })?,
+                    .map_err(|e| Diagnostic::error("lexicon.build", format!("否定词无法编译：{e}"), "检查 [negation] 中的词语。"))?,
             )
         };
-        Ok(Lexicon {
-            groups,
-            by_id,
-            automaton,
-            patterns,
-            words,
-            negation: negation_ac,
-            negation_is_cue,
-            window: negation.window,
-        })
+        Ok(Lexicon { groups, by_id, automaton, patterns, words, negation: negation_ac, negation_is_cue, window: negation.window })
     }
 
     /// The compiled groups, in definition order.
@@ -414,9 +292,14 @@ impl Lexicon {
     }
 
     /// Index of a group by id.
-    #[cfg(test)]
     pub(crate) fn group_index(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+
+    /// Whether `group` has a hit that counts (not negated) in the title or text; `false` for an
+    /// unknown group. Scans the whole text: for tools, not the classification hot path.
+    pub fn matches_group(&self, title: Option<&str>, text: &str, group: &str) -> bool {
+        self.group_index(group).is_some_and(|g| self.scan(title, text).positive.get(g).is_some_and(|n| *n > 0))
     }
 
     /// Group ids to indices, shared with every classification's petition view.
@@ -428,12 +311,7 @@ impl Lexicon {
     /// (benches/breakdown.rs); not part of the API.
     #[doc(hidden)]
     pub fn scan(&self, title: Option<&str>, text: &str) -> Matches {
-        let mut m = Matches {
-            folded: Default::default(),
-            positive: vec![0; self.groups.len()],
-            negated: vec![0; self.groups.len()],
-            hits: Vec::new(),
-        };
+        let mut m = Matches { folded: Default::default(), positive: vec![0; self.groups.len()], negated: vec![0; self.groups.len()], hits: Vec::new() };
         if let Some(t) = title {
             self.scan_field(t, Field::Title, &mut m);
         }
@@ -492,10 +370,7 @@ impl Lexicon {
         let (mut byte, mut unit) = (0usize, 0u32);
         let utf16 = |s: &str| s.chars().map(|c| c.len_utf16() as u32).sum::<u32>();
         for (g, p, s, e) in kept {
-            if excepts
-                .iter()
-                .any(|&(eg, es, ee)| eg == g && es <= s && e <= ee)
-            {
+            if excepts.iter().any(|&(eg, es, ee)| eg == g && es <= s && e <= ee) {
                 continue;
             }
             if s >= byte {
@@ -505,21 +380,10 @@ impl Lexicon {
             let (start, end) = (unit, unit + utf16(text.get(s..e).unwrap_or_default()));
             let negatable = self.groups.get(g).is_some_and(|gr| gr.negatable);
             let negated = negatable && self.is_negated(text, s);
-            if let Some(c) = if negated {
-                m.negated.get_mut(g)
-            } else {
-                m.positive.get_mut(g)
-            } {
+            if let Some(c) = if negated { m.negated.get_mut(g) } else { m.positive.get_mut(g) } {
                 *c += 1;
             }
-            m.hits.push(RawHit {
-                group: g,
-                pattern: p,
-                field,
-                start,
-                end,
-                negated,
-            });
+            m.hits.push(RawHit { group: g, pattern: p, field, start, end, negated });
         }
     }
 
@@ -537,22 +401,13 @@ impl Lexicon {
             from = i;
         }
         let window = before.get(from..).unwrap_or_default();
-        neg.leftmost_find_iter(window).any(|m| {
-            self.negation_is_cue
-                .get(m.value() as usize)
-                .copied()
-                .unwrap_or(false)
-        })
+        neg.leftmost_find_iter(window).any(|m| self.negation_is_cue.get(m.value() as usize).copied().unwrap_or(false))
     }
 
     /// Turns raw hits into reportable ones, with UTF-16 offsets.
     pub(crate) fn hit(&self, raw: &RawHit) -> Hit {
         Hit {
-            group: self
-                .groups
-                .get(raw.group)
-                .map(|g| g.id.clone())
-                .unwrap_or_default(),
+            group: self.groups.get(raw.group).map(|g| g.id.clone()).unwrap_or_default(),
             word: self.words.get(raw.pattern).cloned().unwrap_or_default(),
             field: raw.field,
             start: raw.start,
@@ -599,10 +454,7 @@ mod tests {
     fn has(l: &Lexicon, text: &str, group: &str) -> (u32, u32) {
         let m = l.scan(None, text);
         let g = l.group_index(group).unwrap_or(usize::MAX);
-        (
-            m.positive.get(g).copied().unwrap_or(0),
-            m.negated.get(g).copied().unwrap_or(0),
-        )
+        (m.positive.get(g).copied().unwrap_or(0), m.negated.get(g).copied().unwrap_or(0))
     }
 
     #[test]
@@ -625,17 +477,8 @@ mod tests {
 
     #[test]
     fn negation_words_listed_twice_or_empty_still_compile() {
-        let negation = NegationSpec {
-            window: 5,
-            cues: vec!["没有".into(), "没有".into(), "".into(), "未".into()],
-            not_cues: vec!["未来".into(), "未".into()],
-        };
-        let spec = GroupSpec {
-            title: None,
-            words: vec!["起诉".into()],
-            except: vec![],
-            negatable: Some(true),
-        };
+        let negation = NegationSpec { window: 5, cues: vec!["没有".into(), "没有".into(), "".into(), "未".into()], not_cues: vec!["未来".into(), "未".into()] };
+        let spec = GroupSpec { title: None, words: vec!["起诉".into()], except: vec![], negatable: Some(true) };
         let l = match Lexicon::compile(vec![("sue".into(), spec, None)], &negation) {
             Ok(l) => l,
             Err(e) => unreachable_test(&e.to_string()),

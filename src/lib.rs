@@ -41,6 +41,7 @@
 //! | `engine` | the one audited Rhai set-up and its limits |
 //! | `classifier` | compile once, classify many: stages and verdict building |
 //! | `cases` | the ruleset's own test cases and their runner |
+//! | [`suggest`] | word candidates for a keyword group, mined from labelled petitions |
 //! | [`eval`] | accuracy against labelled petitions: intervals, per-route scores, confusion, annotator agreement |
 //! | `date` | calendar dates and deadline arithmetic |
 //! | `error` | diagnostics, locations |
@@ -51,15 +52,7 @@
 //! - `cli` (default): the `fenliu` binary (clap, indicatif).
 //! - `wasm`: the wasm-bindgen API used by the npm package.
 
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 #![warn(missing_docs)]
 
 pub mod cases;
@@ -76,6 +69,7 @@ pub mod petition;
 mod prefilter;
 mod rule;
 mod ruleset;
+pub mod suggest;
 pub mod verdict;
 #[cfg(feature = "wasm")]
 mod wasm;

@@ -111,15 +111,7 @@ pub(crate) const FIELD_PATHS: &[&str] = &[
     "cross.industry",
     "cross.separation",
 ];
-const VERDICT_KEYS: &[&str] = &[
-    "category",
-    "route",
-    "accepted",
-    "separated",
-    "score",
-    "tier",
-    "level",
-];
+const VERDICT_KEYS: &[&str] = &["category", "route", "accepted", "separated", "score", "tier", "level"];
 
 /// A named helper function of a rule file: its parameters and, when its body is a single
 /// expression, that expression.
@@ -144,12 +136,7 @@ pub(crate) fn translate_file(ast: &AST, groups: &HashMap<String, usize>) -> Hash
                 anon.insert(f.body.start_position(), (f.name.to_string(), param.clone()));
             }
         } else if !f.body.end_position().is_none() {
-            named.push((
-                pos_key(f.body.start_position()),
-                pos_key(f.body.end_position()),
-                f.name.to_string(),
-                params,
-            ));
+            named.push((pos_key(f.body.start_position()), pos_key(f.body.end_position()), f.name.to_string(), params));
         }
     }
     let mut ast = ast.clone();
@@ -169,14 +156,8 @@ pub(crate) fn translate_file(ast: &AST, groups: &HashMap<String, usize>) -> Hash
                 }
             }
             let at = pos_key(stmt.position());
-            if let Some((_, _, name, params)) = named
-                .iter()
-                .find(|(start, end, ..)| *start < at && at < *end)
-            {
-                helper_stmts
-                    .entry((name.clone(), params.len()))
-                    .or_default()
-                    .push(expr);
+            if let Some((_, _, name, params)) = named.iter().find(|(start, end, ..)| *start < at && at < *end) {
+                helper_stmts.entry((name.clone(), params.len())).or_default().push(expr);
             }
         }
         true
@@ -194,13 +175,7 @@ pub(crate) fn translate_file(ast: &AST, groups: &HashMap<String, usize>) -> Hash
         .collect();
     let mut out = HashMap::new();
     for (name, param, e) in anon_bodies {
-        let t = Translator {
-            param: &param,
-            groups,
-            env: HashMap::new(),
-            helpers: &helpers,
-            depth: 0,
-        };
+        let t = Translator { param: &param, groups, env: HashMap::new(), helpers: &helpers, depth: 0 };
         if let Some(c) = t.cond(&e) {
             out.insert(name, c);
         }
@@ -224,16 +199,8 @@ const MAX_INLINE_DEPTH: usize = 4;
 impl Translator<'_> {
     fn cond(&self, e: &Expr) -> Option<Cond> {
         match e {
-            Expr::And(items, _) => items
-                .iter()
-                .map(|x| self.cond(x))
-                .collect::<Option<Vec<_>>>()
-                .map(Cond::And),
-            Expr::Or(items, _) => items
-                .iter()
-                .map(|x| self.cond(x))
-                .collect::<Option<Vec<_>>>()
-                .map(Cond::Or),
+            Expr::And(items, _) => items.iter().map(|x| self.cond(x)).collect::<Option<Vec<_>>>().map(Cond::And),
+            Expr::Or(items, _) => items.iter().map(|x| self.cond(x)).collect::<Option<Vec<_>>>().map(Cond::Or),
             Expr::FnCall(call, _) if call.op_token.is_none() => self.inline(call),
             Expr::FnCall(call, _) => {
                 let op = match call.name.as_str() {
@@ -268,10 +235,7 @@ impl Translator<'_> {
                     if call.name.as_str() != "contains" {
                         return None;
                     }
-                    let values = items
-                        .iter()
-                        .map(|i| self.constant(i))
-                        .collect::<Option<Vec<_>>>()?;
+                    let values = items.iter().map(|i| self.constant(i)).collect::<Option<Vec<_>>>()?;
                     return Some(Cond::Contains(values, self.operand(x)?));
                 }
                 if !self.is_param(&bin.lhs) {
@@ -281,23 +245,12 @@ impl Translator<'_> {
                     return None;
                 };
                 let (names, single) = match arg {
-                    Expr::Array(items, _) => (
-                        items
-                            .iter()
-                            .map(|i| self.string(i))
-                            .collect::<Option<Vec<_>>>()?,
-                        false,
-                    ),
+                    Expr::Array(items, _) => (items.iter().map(|i| self.string(i)).collect::<Option<Vec<_>>>()?, false),
                     other => (vec![self.string(other)?], true),
                 };
                 let first = names.first()?.clone();
                 let group = || self.groups.get(&first).copied();
-                let all_groups = || {
-                    names
-                        .iter()
-                        .map(|n| self.groups.get(n).copied())
-                        .collect::<Option<Vec<_>>>()
-                };
+                let all_groups = || names.iter().map(|n| self.groups.get(n).copied()).collect::<Option<Vec<_>>>();
                 Some(match call.name.as_str() {
                     "has" if single => Cond::Has(group()?),
                     "in_title" if single => Cond::InTitle(group()?),
@@ -305,12 +258,8 @@ impl Translator<'_> {
                     "has_any" if !single => Cond::HasAny(all_groups()?),
                     "has_all" if !single => Cond::HasAll(all_groups()?),
                     "has_flag" if single => Cond::HasFlag(first),
-                    "has_number" if single && crate::numbers::KINDS.contains(&first.as_str()) => {
-                        Cond::HasNumber(first)
-                    }
-                    "known" if single && crate::petition::PATHS.contains(&first.as_str()) => {
-                        Cond::Known(first)
-                    }
+                    "has_number" if single && crate::numbers::KINDS.contains(&first.as_str()) => Cond::HasNumber(first),
+                    "known" if single && crate::petition::PATHS.contains(&first.as_str()) => Cond::Known(first),
                     _ => return None,
                 })
             }
@@ -324,9 +273,7 @@ impl Translator<'_> {
         if self.depth >= MAX_INLINE_DEPTH {
             return None;
         }
-        let (params, body) = self
-            .helpers
-            .get(&(call.name.to_string(), call.args.len()))?;
+        let (params, body) = self.helpers.get(&(call.name.to_string(), call.args.len()))?;
         let body = body.as_ref()?;
         let mut param = None;
         let mut env = HashMap::new();
@@ -337,13 +284,7 @@ impl Translator<'_> {
                 env.insert(name.clone(), self.constant(arg)?);
             }
         }
-        let t = Translator {
-            param: param?,
-            groups: self.groups,
-            env,
-            helpers: self.helpers,
-            depth: self.depth + 1,
-        };
+        let t = Translator { param: param?, groups: self.groups, env, helpers: self.helpers, depth: self.depth + 1 };
         t.cond(body)
     }
 
@@ -374,42 +315,24 @@ impl Translator<'_> {
             return None;
         }
         match &bin.rhs {
-            Expr::Property(p, _) => FIELD_PATHS
-                .iter()
-                .find(|f| **f == p.2.as_str())
-                .map(|f| Operand::Field(f)),
+            Expr::Property(p, _) => FIELD_PATHS.iter().find(|f| **f == p.2.as_str()).map(|f| Operand::Field(f)),
             Expr::Dot(inner, _, _) => match (&inner.lhs, &inner.rhs) {
                 (Expr::Property(a, _), Expr::Property(b, _)) => {
                     if a.2.as_str() == "verdict" {
-                        return VERDICT_KEYS
-                            .iter()
-                            .find(|k| **k == b.2.as_str())
-                            .map(|k| Operand::Verdict(k));
+                        return VERDICT_KEYS.iter().find(|k| **k == b.2.as_str()).map(|k| Operand::Verdict(k));
                     }
                     let path = format!("{}.{}", a.2, b.2);
-                    FIELD_PATHS
-                        .iter()
-                        .find(|f| **f == path)
-                        .map(|f| Operand::Field(f))
+                    FIELD_PATHS.iter().find(|f| **f == path).map(|f| Operand::Field(f))
                 }
                 // `p.text.len()`: length in characters. (Not the title: `().len()` is an error in
                 // Rhai when there is no title, and native evaluation never errs.)
-                (Expr::Property(a, _), Expr::MethodCall(m, _))
-                    if m.name.as_str() == "len" && m.args.is_empty() && a.2.as_str() == "text" =>
-                {
-                    Some(Operand::Len)
-                }
+                (Expr::Property(a, _), Expr::MethodCall(m, _)) if m.name.as_str() == "len" && m.args.is_empty() && a.2.as_str() == "text" => Some(Operand::Len),
                 _ => None,
             },
-            Expr::MethodCall(call, _) if call.name.as_str() == "count" => {
-                match call.args.as_slice() {
-                    [arg] => self
-                        .string(arg)
-                        .and_then(|s| self.groups.get(&s).copied())
-                        .map(Operand::Count),
-                    _ => None,
-                }
-            }
+            Expr::MethodCall(call, _) if call.name.as_str() == "count" => match call.args.as_slice() {
+                [arg] => self.string(arg).and_then(|s| self.groups.get(&s).copied()).map(Operand::Count),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -444,11 +367,7 @@ pub(crate) fn eval(c: &Cond, ctx: &Ctx) -> bool {
         Cond::Not(x) => !eval(x, ctx),
         Cond::Has(g) => positive(ctx, *g) > 0,
         Cond::InTitle(g) => {
-            let hit = ctx
-                .matches
-                .hits
-                .iter()
-                .any(|h| h.group == *g && !h.negated && h.field == Field::Title);
+            let hit = ctx.matches.hits.iter().any(|h| h.group == *g && !h.negated && h.field == Field::Title);
             if hit {
                 ctx.consulted.borrow_mut().push(*g);
             }
@@ -456,14 +375,10 @@ pub(crate) fn eval(c: &Cond, ctx: &Ctx) -> bool {
         }
         Cond::Negated(g) => ctx.matches.negated.get(*g).copied().unwrap_or(0) > 0,
         // Like the Rhai functions, these look at every group (all of them go to the trace).
-        Cond::HasAny(gs) => gs
-            .iter()
-            .fold(false, |any, g| (positive(ctx, *g) > 0) | any),
+        Cond::HasAny(gs) => gs.iter().fold(false, |any, g| (positive(ctx, *g) > 0) | any),
         Cond::HasAll(gs) => gs.iter().fold(true, |all, g| (positive(ctx, *g) > 0) & all),
         Cond::HasFlag(f) => ctx.so_far.borrow().flags.iter().any(|x| x.as_str() == f),
-        Cond::HasNumber(kind) => {
-            crate::numbers::has(crate::engine::numbers_of(ctx), kind).unwrap_or(false)
-        }
+        Cond::HasNumber(kind) => crate::numbers::has(crate::engine::numbers_of(ctx), kind).unwrap_or(false),
         Cond::Known(path) => crate::petition::has_path(&ctx.petition, path),
         Cond::Cmp(op, a, b) => compare(*op, &value(a, ctx), &value(b, ctx)),
         Cond::Contains(values, x) => {
@@ -511,10 +426,7 @@ fn value(o: &Operand, ctx: &Ctx) -> Value {
         }
         Operand::Verdict(key) => {
             let s = ctx.so_far.borrow();
-            let str_of = |x: &Option<rhai::ImmutableString>| {
-                x.as_ref()
-                    .map_or(Value::Unit, |v| Value::Str(v.to_string()))
-            };
+            let str_of = |x: &Option<rhai::ImmutableString>| x.as_ref().map_or(Value::Unit, |v| Value::Str(v.to_string()));
             match *key {
                 "category" => str_of(&s.category),
                 "route" => str_of(&s.route),
@@ -532,11 +444,7 @@ fn value(o: &Operand, ctx: &Ctx) -> Value {
             let recorded: &'static str = match top {
                 "years_pending" => "history",
                 "bodies_count" => "bodies",
-                _ => crate::petition::FIELDS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .find(|n| *n == top)
-                    .unwrap_or("text"),
+                _ => crate::petition::FIELDS.iter().map(|(n, _)| *n).find(|n| *n == top).unwrap_or("text"),
             };
             ctx.fields.borrow_mut().push(recorded);
             field(&ctx.petition, path)
@@ -562,19 +470,14 @@ pub(crate) fn field(p: &Petition, path: &str) -> Value {
         },
         "title" => s(p.title.as_ref()),
         "text" => Value::Str(p.text.clone()),
-        "submitted_at" => p
-            .submitted_at
-            .map_or(Value::Unit, |d| Value::Str(d.to_string())),
+        "submitted_at" => p.submitted_at.map_or(Value::Unit, |d| Value::Str(d.to_string())),
         "channel" => st(p.channel.map(|x| x.as_str())),
         "category" => st(p.category.map(|x| x.as_str())),
         "topic" => s(p.topic.as_ref()),
         "petitioners" => i(p.petitioners),
         "people_involved" => i(p.people_involved),
         "anonymous" => b(p.anonymous),
-        "bodies_count" => p
-            .bodies
-            .as_ref()
-            .map_or(Value::Unit, |b| Value::Int(b.len() as i64)),
+        "bodies_count" => p.bodies.as_ref().map_or(Value::Unit, |b| Value::Int(b.len() as i64)),
         "years_pending" => match (h.and_then(|h| h.first_raised_at), p.submitted_at) {
             (Some(first), Some(now)) => Value::Int(first.days_until(now).div_euclid(365)),
             _ => Value::Unit,
@@ -583,9 +486,7 @@ pub(crate) fn field(p: &Petition, path: &str) -> Value {
         "place.town" => s(pl.and_then(|x| x.town.as_ref())),
         "place.village" => s(pl.and_then(|x| x.village.as_ref())),
         "history.prior_count" => i(h.and_then(|x| x.prior_count)),
-        "history.first_raised_at" => h
-            .and_then(|x| x.first_raised_at)
-            .map_or(Value::Unit, |d| Value::Str(d.to_string())),
+        "history.first_raised_at" => h.and_then(|x| x.first_raised_at).map_or(Value::Unit, |d| Value::Str(d.to_string())),
         "history.highest_level" => st(h.and_then(|x| x.highest_level).map(|x| x.as_str())),
         "history.national_visits" => i(h.and_then(|x| x.national_visits)),
         "history.assigned_from_above" => i(h.and_then(|x| x.assigned_from_above)),

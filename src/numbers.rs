@@ -5,14 +5,7 @@
 //! folded first (full-width digits count), and digit runs may contain spaces or hyphens.
 
 /// Kinds of numbers rules can ask for with `p.has_number("…")`.
-pub const KINDS: &[&str] = &[
-    "id_card",
-    "mobile",
-    "landline",
-    "bank_card",
-    "masked",
-    "any",
-];
+pub const KINDS: &[&str] = &["id_card", "mobile", "landline", "bank_card", "masked", "any"];
 
 /// Which kinds of numbers a folded text contains, as a bit set over [`KINDS`] (without `any`).
 pub(crate) fn scan(folded: &str) -> u8 {
@@ -52,12 +45,7 @@ pub(crate) fn scan(folded: &str) -> u8 {
 }
 
 fn classify(digits: &str, stars: usize) -> u8 {
-    let bit = |kind: &str| {
-        KINDS
-            .iter()
-            .position(|k| *k == kind)
-            .map_or(0, |p| 1u8 << p)
-    };
+    let bit = |kind: &str| KINDS.iter().position(|k| *k == kind).map_or(0, |p| 1u8 << p);
     let n = digits.len();
     let b = digits.as_bytes();
     let mut out = 0;
@@ -67,11 +55,7 @@ fn classify(digits: &str, stars: usize) -> u8 {
     if stars > 0 {
         return 0;
     }
-    if (n == 18
-        && digits
-            .get(..17)
-            .is_some_and(|s| s.bytes().all(|d| d.is_ascii_digit()))
-        && (b.get(6) == Some(&b'1') || b.get(6) == Some(&b'2')))
+    if (n == 18 && digits.get(..17).is_some_and(|s| s.bytes().all(|d| d.is_ascii_digit())) && (b.get(6) == Some(&b'1') || b.get(6) == Some(&b'2')))
         || (n == 15 && digits.bytes().all(|d| d.is_ascii_digit()) && b.first() != Some(&b'0'))
     {
         out |= bit("id_card");
@@ -85,10 +69,7 @@ fn classify(digits: &str, stars: usize) -> u8 {
     if (16..=19).contains(&n) && n != 18 && digits.bytes().all(|d| d.is_ascii_digit()) {
         out |= bit("bank_card");
     }
-    if n == 19
-        && b.first()
-            .is_some_and(|d| *d == b'6' || *d == b'4' || *d == b'5')
-    {
+    if n == 19 && b.first().is_some_and(|d| *d == b'6' || *d == b'4' || *d == b'5') {
         out |= bit("bank_card");
     }
     out
@@ -99,10 +80,7 @@ pub(crate) fn has(found: u8, kind: &str) -> Option<bool> {
     if kind == "any" {
         return Some(found != 0);
     }
-    KINDS
-        .iter()
-        .position(|k| *k == kind)
-        .map(|p| found & (1 << p) != 0)
+    KINDS.iter().position(|k| *k == kind).map(|p| found & (1 << p) != 0)
 }
 
 #[cfg(test)]
@@ -111,11 +89,7 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<&'static str> {
         let f = scan(&crate::lexicon::fold(text));
-        KINDS
-            .iter()
-            .filter(|k| **k != "any" && has(f, k) == Some(true))
-            .copied()
-            .collect()
+        KINDS.iter().filter(|k| **k != "any" && has(f, k) == Some(true)).copied().collect()
     }
 
     #[test]

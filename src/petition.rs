@@ -210,10 +210,7 @@ pub struct Parsed {
 impl Petition {
     /// A petition with only its text.
     pub fn new(text: impl Into<String>) -> Self {
-        Petition {
-            text: text.into(),
-            ..Default::default()
-        }
+        Petition { text: text.into(), ..Default::default() }
     }
 
     /// Parses and validates petition JSON.
@@ -231,11 +228,7 @@ impl Petition {
         if json.len() > MAX_JSON_BYTES {
             return Err(Diagnostic::error(
                 "petition.too_large",
-                format!(
-                    "信访件 JSON 共 {} 字节，超过上限 {} 字节",
-                    json.len(),
-                    MAX_JSON_BYTES
-                ),
+                format!("信访件 JSON 共 {} 字节，超过上限 {} 字节", json.len(), MAX_JSON_BYTES),
                 format!("诉求内容最多 {MAX_TEXT_CHARS} 字；请精简后再提交。"),
             )
             .into());
@@ -246,12 +239,7 @@ impl Petition {
             Some(at) => surrogate_error("petition.surrogate", "信访件", json, at),
             None => Diagnostic::error(
                 "petition.json",
-                format!(
-                    "信访件不是合法的 JSON：第 {} 行第 {} 列，{}",
-                    e.line(),
-                    e.column(),
-                    e
-                ),
+                format!("信访件不是合法的 JSON：第 {} 行第 {} 列，{}", e.line(), e.column(), e),
                 "请传入一个 JSON 对象，例如 {\"text\": \"诉求内容\"}。",
             ),
         })?;
@@ -269,14 +257,9 @@ impl Petition {
             }
         };
         if r.errors.is_empty() {
-            Ok(Parsed {
-                petition,
-                warnings: r.warnings,
-            })
+            Ok(Parsed { petition, warnings: r.warnings })
         } else {
-            Err(Error {
-                diagnostics: r.errors,
-            })
+            Err(Error { diagnostics: r.errors })
         }
     }
 
@@ -419,18 +402,10 @@ struct Reader {
 
 impl Reader {
     fn type_error(&mut self, path: &str, expected: &str, found: &Value) {
-        let shown = if path.is_empty() {
-            "信访件".to_owned()
-        } else {
-            format!("字段 \"{path}\"")
-        };
+        let shown = if path.is_empty() { "信访件".to_owned() } else { format!("字段 \"{path}\"") };
         self.errors.push(
-            Diagnostic::error(
-                "petition.type",
-                format!("{shown}应为{expected}，实际是{}", describe(found)),
-                "请按接口约定的类型传值；不知道的字段可以省略或传 null。",
-            )
-            .at_path(path),
+            Diagnostic::error("petition.type", format!("{shown}应为{expected}，实际是{}", describe(found)), "请按接口约定的类型传值；不知道的字段可以省略或传 null。")
+                .at_path(path),
         );
     }
 
@@ -441,23 +416,14 @@ impl Reader {
                 Diagnostic::warning(
                     "petition.unknown_field",
                     format!("未知字段 \"{full}\"，规则不会读取它"),
-                    format!(
-                        "可用字段：{}。若是拼写错误请更正；门户自有字段可以忽略此警告。",
-                        known.join("、")
-                    ),
+                    format!("可用字段：{}。若是拼写错误请更正；门户自有字段可以忽略此警告。", known.join("、")),
                 )
                 .at_path(full),
             );
         }
     }
 
-    fn string(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-        max: usize,
-    ) -> Option<String> {
+    fn string(&mut self, obj: &Map<String, Value>, path: &str, key: &str, max: usize) -> Option<String> {
         let full = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -465,12 +431,7 @@ impl Reader {
                 let n = s.chars().count();
                 if n > max {
                     self.errors.push(
-                        Diagnostic::error(
-                            "petition.too_long",
-                            format!("字段 \"{full}\" 共 {n} 字，超过上限 {max} 字"),
-                            "请精简内容；附件材料请通过其他方式提交。",
-                        )
-                        .at_path(full),
+                        Diagnostic::error("petition.too_long", format!("字段 \"{full}\" 共 {n} 字，超过上限 {max} 字"), "请精简内容；附件材料请通过其他方式提交。").at_path(full),
                     );
                     None
                 } else {
@@ -521,26 +482,15 @@ impl Reader {
             Some(d) => Some(d),
             None => {
                 self.errors.push(
-                    Diagnostic::error(
-                        "petition.date",
-                        format!("字段 \"{full}\" 应为 ISO 8601 日期或日期时间，实际是 \"{s}\""),
-                        "例如 \"2024-05-01\" 或 \"2024-05-01T09:30:00\"。",
-                    )
-                    .at_path(full),
+                    Diagnostic::error("petition.date", format!("字段 \"{full}\" 应为 ISO 8601 日期或日期时间，实际是 \"{s}\""), "例如 \"2024-05-01\" 或 \"2024-05-01T09:30:00\"。")
+                        .at_path(full),
                 );
                 None
             }
         }
     }
 
-    fn enumeration<T>(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-        values: &[&str],
-        parse: fn(&str) -> Option<T>,
-    ) -> Option<T> {
+    fn enumeration<T>(&mut self, obj: &Map<String, Value>, path: &str, key: &str, values: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
         let full = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -550,10 +500,7 @@ impl Reader {
                     self.errors.push(
                         Diagnostic::error(
                             "petition.enum",
-                            format!(
-                                "字段 \"{full}\" 应为 {} 之一，实际是 \"{s}\"",
-                                values.join("、")
-                            ),
+                            format!("字段 \"{full}\" 应为 {} 之一，实际是 \"{s}\"", values.join("、")),
                             "请使用接口约定的英文代码；不知道时省略该字段或传 null。",
                         )
                         .at_path(full),
@@ -568,12 +515,7 @@ impl Reader {
         }
     }
 
-    fn object<'a>(
-        &mut self,
-        obj: &'a Map<String, Value>,
-        path: &str,
-        key: &str,
-    ) -> Option<&'a Map<String, Value>> {
+    fn object<'a>(&mut self, obj: &'a Map<String, Value>, path: &str, key: &str) -> Option<&'a Map<String, Value>> {
         match obj.get(key) {
             None | Some(Value::Null) => None,
             Some(Value::Object(m)) => Some(m),
@@ -585,23 +527,8 @@ impl Reader {
     }
 
     fn petition(&mut self, obj: &Map<String, Value>) -> Petition {
-        const KNOWN: &[&str] = &[
-            "id",
-            "title",
-            "text",
-            "submitted_at",
-            "channel",
-            "category",
-            "topic",
-            "place",
-            "petitioners",
-            "people_involved",
-            "anonymous",
-            "history",
-            "legal",
-            "bodies",
-            "cross",
-        ];
+        const KNOWN: &[&str] =
+            &["id", "title", "text", "submitted_at", "channel", "category", "topic", "place", "petitioners", "people_involved", "anonymous", "history", "legal", "bodies", "cross"];
         self.unknown_fields("", obj, KNOWN);
         let id = match obj.get("id") {
             None | Some(Value::Null) => None,
@@ -613,35 +540,13 @@ impl Reader {
         };
         let text = match obj.get("text") {
             None | Some(Value::Null) => {
-                self.errors.push(
-                    Diagnostic::error(
-                        "petition.missing_text",
-                        "缺少必填字段 \"text\"（诉求内容）",
-                        "请传入市民填写的诉求内容。",
-                    )
-                    .at_path("text"),
-                );
+                self.errors.push(Diagnostic::error("petition.missing_text", "缺少必填字段 \"text\"（诉求内容）", "请传入市民填写的诉求内容。").at_path("text"));
                 String::new()
             }
             Some(_) => {
-                let t = self
-                    .string(obj, "", "text", MAX_TEXT_CHARS)
-                    .unwrap_or_default();
-                if obj.get("text").is_some_and(Value::is_string)
-                    && t.trim().is_empty()
-                    && self
-                        .errors
-                        .iter()
-                        .all(|e| e.path.as_deref() != Some("text"))
-                {
-                    self.errors.push(
-                        Diagnostic::error(
-                            "petition.empty_text",
-                            "诉求内容 \"text\" 为空",
-                            "请填写诉求内容后再分类。",
-                        )
-                        .at_path("text"),
-                    );
+                let t = self.string(obj, "", "text", MAX_TEXT_CHARS).unwrap_or_default();
+                if obj.get("text").is_some_and(Value::is_string) && t.trim().is_empty() && self.errors.iter().all(|e| e.path.as_deref() != Some("text")) {
+                    self.errors.push(Diagnostic::error("petition.empty_text", "诉求内容 \"text\" 为空", "请填写诉求内容后再分类。").at_path("text"));
                 }
                 t
             }
@@ -652,13 +557,7 @@ impl Reader {
             text,
             submitted_at: self.date(obj, "", "submitted_at"),
             channel: self.enumeration(obj, "", "channel", Channel::VALUES, Channel::parse),
-            category: self.enumeration(
-                obj,
-                "",
-                "category",
-                CategoryChoice::VALUES,
-                CategoryChoice::parse,
-            ),
+            category: self.enumeration(obj, "", "category", CategoryChoice::VALUES, CategoryChoice::parse),
             topic: self.string(obj, "", "topic", MAX_SHORT_CHARS),
             place: self.object(obj, "", "place").map(|m| self.place(m)),
             petitioners: self.count(obj, "", "petitioners"),
@@ -682,18 +581,7 @@ impl Reader {
 
     fn history(&mut self, m: &Map<String, Value>) -> History {
         const P: &str = "history";
-        self.unknown_fields(
-            P,
-            m,
-            &[
-                "prior_count",
-                "first_raised_at",
-                "highest_level",
-                "national_visits",
-                "assigned_from_above",
-                "stage",
-            ],
-        );
+        self.unknown_fields(P, m, &["prior_count", "first_raised_at", "highest_level", "national_visits", "assigned_from_above", "stage"]);
         History {
             prior_count: self.count(m, P, "prior_count"),
             first_raised_at: self.date(m, P, "first_raised_at"),
@@ -709,20 +597,8 @@ impl Reader {
         self.unknown_fields(P, m, &["court", "arbitration", "reconsideration", "police"]);
         Legal {
             court: self.enumeration(m, P, "court", Court::VALUES, Court::parse),
-            arbitration: self.enumeration(
-                m,
-                P,
-                "arbitration",
-                Arbitration::VALUES,
-                Arbitration::parse,
-            ),
-            reconsideration: self.enumeration(
-                m,
-                P,
-                "reconsideration",
-                Reconsideration::VALUES,
-                Reconsideration::parse,
-            ),
+            arbitration: self.enumeration(m, P, "arbitration", Arbitration::VALUES, Arbitration::parse),
+            reconsideration: self.enumeration(m, P, "reconsideration", Reconsideration::VALUES, Reconsideration::parse),
             police: self.enumeration(m, P, "police", Police::VALUES, Police::parse),
         }
     }
@@ -744,15 +620,8 @@ impl Reader {
             Some(Value::Array(items)) => {
                 if items.len() > MAX_BODIES {
                     self.errors.push(
-                        Diagnostic::error(
-                            "petition.too_long",
-                            format!(
-                                "字段 \"bodies\" 有 {} 项，超过上限 {MAX_BODIES} 项",
-                                items.len()
-                            ),
-                            "只列出涉及的主要部门。",
-                        )
-                        .at_path("bodies"),
+                        Diagnostic::error("petition.too_long", format!("字段 \"bodies\" 有 {} 项，超过上限 {MAX_BODIES} 项", items.len()), "只列出涉及的主要部门。")
+                            .at_path("bodies"),
                     );
                     return None;
                 }
@@ -760,17 +629,10 @@ impl Reader {
                 for (i, item) in items.iter().enumerate() {
                     let path = format!("bodies[{i}]");
                     match item {
-                        Value::String(s) if s.chars().count() <= MAX_SHORT_CHARS => {
-                            out.push(s.clone())
+                        Value::String(s) if s.chars().count() <= MAX_SHORT_CHARS => out.push(s.clone()),
+                        Value::String(_) => {
+                            self.errors.push(Diagnostic::error("petition.too_long", format!("字段 \"{path}\" 超过 {MAX_SHORT_CHARS} 字"), "部门名称请用简称。").at_path(path))
                         }
-                        Value::String(_) => self.errors.push(
-                            Diagnostic::error(
-                                "petition.too_long",
-                                format!("字段 \"{path}\" 超过 {MAX_SHORT_CHARS} 字"),
-                                "部门名称请用简称。",
-                            )
-                            .at_path(path),
-                        ),
                         other => self.type_error(&path, "字符串（部门名称）", other),
                     }
                 }
@@ -798,39 +660,11 @@ pub(crate) const FIELDS: &[(&str, FieldKind)] = &[
     ("petitioners", FieldKind::Scalar),
     ("people_involved", FieldKind::Scalar),
     ("anonymous", FieldKind::Scalar),
-    (
-        "history",
-        FieldKind::Object(&[
-            "prior_count",
-            "first_raised_at",
-            "highest_level",
-            "national_visits",
-            "assigned_from_above",
-            "stage",
-        ]),
-    ),
-    (
-        "legal",
-        FieldKind::Object(&["court", "arbitration", "reconsideration", "police"]),
-    ),
+    ("history", FieldKind::Object(&["prior_count", "first_raised_at", "highest_level", "national_visits", "assigned_from_above", "stage"])),
+    ("legal", FieldKind::Object(&["court", "arbitration", "reconsideration", "police"])),
     ("bodies", FieldKind::Scalar),
-    (
-        "cross",
-        FieldKind::Object(&["region", "department", "industry", "separation"]),
-    ),
-    (
-        "verdict",
-        FieldKind::Object(&[
-            "category",
-            "route",
-            "accepted",
-            "separated",
-            "score",
-            "tier",
-            "level",
-            "flags",
-        ]),
-    ),
+    ("cross", FieldKind::Object(&["region", "department", "industry", "separation"])),
+    ("verdict", FieldKind::Object(&["category", "route", "accepted", "separated", "score", "tier", "level", "flags"])),
     ("years_pending", FieldKind::Scalar),
     ("bodies_count", FieldKind::Scalar),
 ];
@@ -929,26 +763,19 @@ pub(crate) fn is_known_path(path: &str) -> bool {
     let mut parts = path.splitn(2, '.');
     let head = parts.next().unwrap_or_default();
     let tail = parts.next();
-    FIELDS
-        .iter()
-        .filter(|(name, _)| !matches!(*name, "verdict" | "years_pending" | "bodies_count"))
-        .any(|(name, kind)| {
-            *name == head
-                && match (kind, tail) {
-                    (_, None) => true,
-                    (FieldKind::Object(subs), Some(t)) => subs.contains(&t),
-                    (FieldKind::Scalar, Some(_)) => false,
-                }
-        })
+    FIELDS.iter().filter(|(name, _)| !matches!(*name, "verdict" | "years_pending" | "bodies_count")).any(|(name, kind)| {
+        *name == head
+            && match (kind, tail) {
+                (_, None) => true,
+                (FieldKind::Object(subs), Some(t)) => subs.contains(&t),
+                (FieldKind::Scalar, Some(_)) => false,
+            }
+    })
 }
 
 /// Whether the petition has a value at `path` (used for `needs_info` and `p.known`).
 pub(crate) fn has_path(p: &Petition, path: &str) -> bool {
-    PATHS
-        .iter()
-        .position(|x| *x == path)
-        .and_then(|i| p.present().get(i).copied())
-        .unwrap_or(false)
+    PATHS.iter().position(|x| *x == path).and_then(|i| p.present().get(i).copied()).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -958,19 +785,13 @@ mod tests {
     fn codes(json: &str) -> Vec<(&'static str, Option<String>)> {
         match Petition::from_json(json) {
             Ok(_) => vec![],
-            Err(e) => e
-                .diagnostics
-                .into_iter()
-                .map(|d| (d.code, d.path))
-                .collect(),
+            Err(e) => e.diagnostics.into_iter().map(|d| (d.code, d.path)).collect(),
         }
     }
 
     #[test]
     fn reports_every_error_with_its_path() {
-        let got = codes(
-            r#"{"text": 3, "channel": "fax", "history": {"prior_count": "三"}, "bodies": ["a", 1]}"#,
-        );
+        let got = codes(r#"{"text": 3, "channel": "fax", "history": {"prior_count": "三"}, "bodies": ["a", 1]}"#);
         assert_eq!(
             got,
             vec![
@@ -984,31 +805,16 @@ mod tests {
 
     #[test]
     fn missing_and_empty_text() {
-        assert_eq!(
-            codes("{}"),
-            vec![("petition.missing_text", Some("text".into()))]
-        );
-        assert_eq!(
-            codes(r#"{"text": "  "}"#),
-            vec![("petition.empty_text", Some("text".into()))]
-        );
-        assert_eq!(
-            codes(r#"{"text": null}"#),
-            vec![("petition.missing_text", Some("text".into()))]
-        );
+        assert_eq!(codes("{}"), vec![("petition.missing_text", Some("text".into()))]);
+        assert_eq!(codes(r#"{"text": "  "}"#), vec![("petition.empty_text", Some("text".into()))]);
+        assert_eq!(codes(r#"{"text": null}"#), vec![("petition.missing_text", Some("text".into()))]);
     }
 
     #[test]
     fn unknown_fields_are_warnings() {
-        let parsed =
-            Petition::from_json(r#"{"text": "x", "phone_hash": "ab", "legal": {"cort": "filed"}}"#);
-        let warnings: Vec<_> = parsed
-            .map(|p| p.warnings.into_iter().map(|w| w.path).collect())
-            .unwrap_or_default();
-        assert_eq!(
-            warnings,
-            vec![Some("phone_hash".to_owned()), Some("legal.cort".to_owned())]
-        );
+        let parsed = Petition::from_json(r#"{"text": "x", "phone_hash": "ab", "legal": {"cort": "filed"}}"#);
+        let warnings: Vec<_> = parsed.map(|p| p.warnings.into_iter().map(|w| w.path).collect()).unwrap_or_default();
+        assert_eq!(warnings, vec![Some("phone_hash".to_owned()), Some("legal.cort".to_owned())]);
     }
 
     #[test]
@@ -1019,35 +825,21 @@ mod tests {
 
     #[test]
     fn presence_follows_paths() {
-        let p = Petition::from_json(r#"{"text": "x", "history": {"stage": "handled"}}"#)
-            .unwrap()
-            .petition;
+        let p = Petition::from_json(r#"{"text": "x", "history": {"stage": "handled"}}"#).unwrap().petition;
         let present = p.present();
         assert_eq!(present.len(), PATHS.len());
-        let on: Vec<&str> = PATHS
-            .iter()
-            .zip(&present)
-            .filter(|(_, b)| **b)
-            .map(|(p, _)| *p)
-            .collect();
+        let on: Vec<&str> = PATHS.iter().zip(&present).filter(|(_, b)| **b).map(|(p, _)| *p).collect();
         assert_eq!(on, vec!["text", "history", "history.stage"]);
         // Every path `ask` may name has a presence bit.
         for (name, kind) in FIELDS.iter().filter(|(n, _)| is_known_path(n)) {
             assert!(PATHS.contains(name), "{name}");
             if let FieldKind::Object(subs) = kind {
                 for sub in *subs {
-                    assert!(
-                        PATHS.contains(&format!("{name}.{sub}").as_str()),
-                        "{name}.{sub}"
-                    );
+                    assert!(PATHS.contains(&format!("{name}.{sub}").as_str()), "{name}.{sub}");
                 }
             }
         }
-        assert!(
-            has_path(&p, "history.stage")
-                && !has_path(&p, "history.prior_count")
-                && !has_path(&p, "nonsense")
-        );
+        assert!(has_path(&p, "history.stage") && !has_path(&p, "history.prior_count") && !has_path(&p, "nonsense"));
     }
 
     #[test]

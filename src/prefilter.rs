@@ -31,19 +31,13 @@ pub(crate) enum Atom {
 pub(crate) type Requirement = Vec<Vec<Atom>>;
 
 /// Requirements of the anonymous single-expression functions of a file, by function name.
-pub(crate) fn requirements(
-    ast: &AST,
-    groups: &HashMap<String, usize>,
-) -> HashMap<String, Requirement> {
+pub(crate) fn requirements(ast: &AST, groups: &HashMap<String, usize>) -> HashMap<String, Requirement> {
     // A single-expression anonymous function's body starts where its one statement starts.
     let mut by_start: HashMap<rhai::Position, (String, String)> = HashMap::new();
     for f in ast.iter_fn_def() {
         if f.name.starts_with("anon$") {
             if let Some(param) = f.params.first() {
-                by_start.insert(
-                    f.body.start_position(),
-                    (f.name.to_string(), param.to_string()),
-                );
+                by_start.insert(f.body.start_position(), (f.name.to_string(), param.to_string()));
             }
         }
     }
@@ -68,11 +62,7 @@ pub(crate) fn requirements(
 fn require(e: &Expr, param: &str, groups: &HashMap<String, usize>) -> Option<Requirement> {
     match e {
         Expr::And(items, _) => {
-            let clauses: Requirement = items
-                .iter()
-                .filter_map(|x| require(x, param, groups))
-                .flatten()
-                .collect();
+            let clauses: Requirement = items.iter().filter_map(|x| require(x, param, groups)).flatten().collect();
             (!clauses.is_empty()).then_some(clauses)
         }
         Expr::Or(items, _) => {
@@ -88,16 +78,11 @@ fn require(e: &Expr, param: &str, groups: &HashMap<String, usize>) -> Option<Req
         }
         // `p.history.prior_count > 0`: a missing field reads as `()`, and `()` compared with a
         // constant by these operators is false, so the field must be present.
-        Expr::FnCall(call, _)
-            if call.op_token.is_some()
-                && matches!(call.name.as_str(), ">" | ">=" | "<" | "<=" | "==") =>
-        {
+        Expr::FnCall(call, _) if call.op_token.is_some() && matches!(call.name.as_str(), ">" | ">=" | "<" | "<=" | "==") => {
             let [a, b] = call.args.as_slice() else {
                 return None;
             };
-            let field = field_path(a, param)
-                .filter(|_| is_constant(b))
-                .or_else(|| field_path(b, param).filter(|_| is_constant(a)))?;
+            let field = field_path(a, param).filter(|_| is_constant(b)).or_else(|| field_path(b, param).filter(|_| is_constant(a)))?;
             let index = crate::petition::PATHS.iter().position(|p| *p == field)?;
             Some(vec![vec![Atom::Field(index)]])
         }
@@ -122,10 +107,7 @@ fn require(e: &Expr, param: &str, groups: &HashMap<String, usize>) -> Option<Req
                     .collect::<Option<Vec<_>>>()?,
                 _ => return None,
             };
-            let clause: Option<Vec<Atom>> = names
-                .iter()
-                .map(|n| groups.get(n).copied().map(Atom::Group))
-                .collect();
+            let clause: Option<Vec<Atom>> = names.iter().map(|n| groups.get(n).copied().map(Atom::Group)).collect();
             clause.filter(|c| !c.is_empty()).map(|c| vec![c])
         }
         _ => None,
@@ -133,13 +115,7 @@ fn require(e: &Expr, param: &str, groups: &HashMap<String, usize>) -> Option<Req
 }
 
 fn is_constant(e: &Expr) -> bool {
-    matches!(
-        e,
-        Expr::IntegerConstant(..)
-            | Expr::StringConstant(..)
-            | Expr::BoolConstant(..)
-            | Expr::CharConstant(..)
-    )
+    matches!(e, Expr::IntegerConstant(..) | Expr::StringConstant(..) | Expr::BoolConstant(..) | Expr::CharConstant(..))
 }
 
 /// `p.a` or `p.a.b` as the path `a` or `a.b`.
@@ -178,11 +154,7 @@ mod tests {
     fn req(src: &str) -> Option<Requirement> {
         let engine = rhai::Engine::new_raw();
         let ast = engine.compile(format!("let w = {src};")).unwrap();
-        let groups: HashMap<String, usize> = ["a", "b", "c"]
-            .iter()
-            .enumerate()
-            .map(|(i, g)| ((*g).to_owned(), i))
-            .collect();
+        let groups: HashMap<String, usize> = ["a", "b", "c"].iter().enumerate().map(|(i, g)| ((*g).to_owned(), i)).collect();
         requirements(&ast, &groups).into_values().next()
     }
 
@@ -193,24 +165,12 @@ mod tests {
         let path = |p: &str| crate::petition::PATHS.iter().position(|x| *x == p).unwrap();
         let table: Vec<(&str, Option<Requirement>)> = vec![
             (r#"|p| p.has("a")"#, Some(vec![vec![G(0)]])),
-            (
-                r#"|p| p.has("a") && p.petitioners > 5"#,
-                Some(vec![vec![G(0)], vec![F(path("petitioners"))]]),
-            ),
-            (
-                r#"|p| p.has("a") && (p.has("b") || p.has_any(["c"]))"#,
-                Some(vec![vec![G(0)], vec![G(1), G(2)]]),
-            ),
-            (
-                r#"|p| p.has("a") || p.legal.court == "filed""#,
-                Some(vec![vec![G(0), F(path("legal.court"))]]),
-            ),
+            (r#"|p| p.has("a") && p.petitioners > 5"#, Some(vec![vec![G(0)], vec![F(path("petitioners"))]])),
+            (r#"|p| p.has("a") && (p.has("b") || p.has_any(["c"]))"#, Some(vec![vec![G(0)], vec![G(1), G(2)]])),
+            (r#"|p| p.has("a") || p.legal.court == "filed""#, Some(vec![vec![G(0), F(path("legal.court"))]])),
             (r#"|p| p.legal.court != "none""#, None),
             (r#"|p| p.history.prior_count == ()"#, None),
-            (
-                r#"|p| 0 < p.history.national_visits"#,
-                Some(vec![vec![F(path("history.national_visits"))]]),
-            ),
+            (r#"|p| 0 < p.history.national_visits"#, Some(vec![vec![F(path("history.national_visits"))]])),
             (r#"|p| p.verdict.route == "judicial""#, None),
             (r#"|p| !p.has("a")"#, None),
             (r#"|p| { print(1); p.has("a") }"#, None),

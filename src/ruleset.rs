@@ -27,15 +27,7 @@ use crate::lexicon::{GroupSpec, NegationSpec};
 pub const MANIFEST: &str = "manifest.toml";
 
 /// The stages, in the order the default manifest runs them.
-pub const STAGES: &[&str] = &[
-    "category",
-    "route",
-    "flags",
-    "difficulty",
-    "delegation",
-    "deadlines",
-    "check",
-];
+pub const STAGES: &[&str] = &["category", "route", "flags", "difficulty", "delegation", "deadlines", "check"];
 
 /// The manifest, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -159,11 +151,7 @@ impl Ruleset {
     /// # Ok::<(), fenliu::Error>(())
     /// ```
     pub fn embedded() -> Result<Self> {
-        Self::from_files(
-            crate::default_rules::FILES
-                .iter()
-                .map(|(p, c)| ((*p).to_owned(), (*c).to_owned())),
-        )
+        Self::from_files(crate::default_rules::FILES.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())))
     }
 
     /// Reads a ruleset folder (native builds).
@@ -172,13 +160,8 @@ impl Ruleset {
         let mut files = BTreeMap::new();
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| {
-                Diagnostic::error(
-                    "ruleset.io",
-                    format!("无法读取规则目录 \"{}\"：{e}", d.display()),
-                    "请检查目录路径是否正确、是否有读取权限。",
-                )
-            })?;
+            let entries = std::fs::read_dir(&d)
+                .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取规则目录 \"{}\"：{e}", d.display()), "请检查目录路径是否正确、是否有读取权限。"))?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
@@ -189,21 +172,11 @@ impl Ruleset {
                     stack.push(path);
                     continue;
                 }
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
                 if kind_of(&rel) == FileKind::Other {
                     continue;
                 }
-                let content = std::fs::read_to_string(&path).map_err(|e| {
-                    Diagnostic::error(
-                        "ruleset.io",
-                        format!("无法读取文件 \"{rel}\"：{e}"),
-                        "规则文件须为 UTF-8 文本。",
-                    )
-                })?;
+                let content = std::fs::read_to_string(&path).map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取文件 \"{rel}\"：{e}"), "规则文件须为 UTF-8 文本。"))?;
                 files.insert(rel, content);
             }
         }
@@ -218,10 +191,7 @@ impl Ruleset {
             if content.len() > MAX_FILE_BYTES {
                 return Err(Diagnostic::error(
                     "ruleset.too_large",
-                    format!(
-                        "文件 \"{path}\" 共 {} 字节，超过上限 {MAX_FILE_BYTES} 字节",
-                        content.len()
-                    ),
+                    format!("文件 \"{path}\" 共 {} 字节，超过上限 {MAX_FILE_BYTES} 字节", content.len()),
                     "请把规则或词库拆成几个文件。",
                 )
                 .into());
@@ -229,33 +199,16 @@ impl Ruleset {
             map.insert(path, content.replace("\r\n", "\n"));
         }
         if map.len() > MAX_FILES {
-            return Err(Diagnostic::error(
-                "ruleset.too_large",
-                format!("规则集有 {} 个文件，超过上限 {MAX_FILES}", map.len()),
-                "请合并文件。",
-            )
-            .into());
+            return Err(Diagnostic::error("ruleset.too_large", format!("规则集有 {} 个文件，超过上限 {MAX_FILES}", map.len()), "请合并文件。").into());
         }
         let source = map.get(MANIFEST).ok_or_else(|| {
-            Diagnostic::error(
-                "ruleset.no_manifest",
-                format!("规则集缺少 {MANIFEST}"),
-                "每个规则集目录都需要一个 manifest.toml（名称、版本、阶段顺序、代码表）。",
-            )
+            Diagnostic::error("ruleset.no_manifest", format!("规则集缺少 {MANIFEST}"), "每个规则集目录都需要一个 manifest.toml（名称、版本、阶段顺序、代码表）。")
         })?;
         let manifest: Manifest = parse_toml(MANIFEST, source)?;
         validate_manifest(&manifest, source)?;
         let fingerprint = fingerprint(&map);
-        let info = RulesetInfo {
-            name: manifest.name.clone(),
-            version: manifest.version.clone(),
-            fingerprint,
-        };
-        Ok(Ruleset {
-            files: map,
-            manifest,
-            info,
-        })
+        let info = RulesetInfo { name: manifest.name.clone(), version: manifest.version.clone(), fingerprint };
+        Ok(Ruleset { files: map, manifest, info })
     }
 
     /// Name, version and fingerprint.
@@ -265,10 +218,7 @@ impl Ruleset {
 
     /// Chinese title from the manifest (falls back to the name).
     pub fn title(&self) -> &str {
-        self.manifest
-            .title
-            .as_deref()
-            .unwrap_or(&self.manifest.name)
+        self.manifest.title.as_deref().unwrap_or(&self.manifest.name)
     }
 
     /// Description from the manifest.
@@ -300,20 +250,12 @@ impl Ruleset {
     pub(crate) fn lexicon_specs(&self) -> Result<Vec<(String, GroupSpec, Option<Location>)>> {
         let mut out = Vec::new();
         let mut errors = Vec::new();
-        for (path, src) in self
-            .files
-            .iter()
-            .filter(|(p, _)| kind_of(p) == FileKind::Lexicon)
-        {
+        for (path, src) in self.files.iter().filter(|(p, _)| kind_of(p) == FileKind::Lexicon) {
             match parse_toml::<BTreeMap<String, GroupSpec>>(path, src) {
                 Ok(groups) => {
                     let headers = table_lines(src);
                     for (id, spec) in groups {
-                        let loc = headers.get(id.as_str()).map(|&(line, column)| Location {
-                            file: path.clone(),
-                            line,
-                            column,
-                        });
+                        let loc = headers.get(id.as_str()).map(|&(line, column)| Location { file: path.clone(), line, column });
                         out.push((id, spec, loc));
                     }
                 }
@@ -323,9 +265,7 @@ impl Ruleset {
         if errors.is_empty() {
             Ok(out)
         } else {
-            Err(Error {
-                diagnostics: errors,
-            })
+            Err(Error { diagnostics: errors })
         }
     }
 }
@@ -338,8 +278,7 @@ fn table_lines(src: &str) -> std::collections::HashMap<&str, (u32, u32)> {
         if let Some(id) = trimmed.strip_prefix('[').and_then(|r| r.split(']').next()) {
             if !trimmed.starts_with("[[") {
                 let column = line.len() - trimmed.len() + 1;
-                out.entry(id.trim())
-                    .or_insert((n as u32 + 1, column as u32));
+                out.entry(id.trim()).or_insert((n as u32 + 1, column as u32));
             }
         }
     }
@@ -349,92 +288,51 @@ fn table_lines(src: &str) -> std::collections::HashMap<&str, (u32, u32)> {
 /// Parses TOML with errors located at file, line and column.
 pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &str, src: &str) -> Result<T> {
     toml::from_str(src).map_err(|e| {
-        let loc = e
-            .span()
-            .map(|s| Location::from_byte_offset(path, src, s.start));
-        Diagnostic::error(
-            "toml.syntax",
-            format!("\"{path}\" 格式有误：{}", e.message()),
-            "TOML 写法：键 = \"值\"；列表用 [\"甲\", \"乙\"]；表头用 [名称]。",
-        )
-        .at(loc)
-        .into()
+        let loc = e.span().map(|s| Location::from_byte_offset(path, src, s.start));
+        Diagnostic::error("toml.syntax", format!("\"{path}\" 格式有误：{}", e.message()), "TOML 写法：键 = \"值\"；列表用 [\"甲\", \"乙\"]；表头用 [名称]。").at(loc).into()
     })
 }
 
 fn validate_manifest(m: &Manifest, src: &str) -> Result<()> {
     let mut errors = Vec::new();
-    let at =
-        |key: &str| find_key(src, key).map(|off| Location::from_byte_offset(MANIFEST, src, off));
+    let at = |key: &str| find_key(src, key).map(|off| Location::from_byte_offset(MANIFEST, src, off));
     let mut seen = Vec::new();
     for stage in &m.order {
         if !STAGES.contains(&stage.as_str()) {
-            errors.push(
-                Diagnostic::error(
-                    "manifest.stage",
-                    format!("未知阶段 \"{stage}\""),
-                    format!("可用阶段：{}。", STAGES.join("、")),
-                )
-                .at(at("order")),
-            );
+            errors.push(Diagnostic::error("manifest.stage", format!("未知阶段 \"{stage}\""), format!("可用阶段：{}。", STAGES.join("、"))).at(at("order")));
         }
         if seen.contains(&stage) {
-            errors.push(
-                Diagnostic::error(
-                    "manifest.stage",
-                    format!("阶段 \"{stage}\" 重复"),
-                    "每个阶段在 order 中只写一次。",
-                )
-                .at(at("order")),
-            );
+            errors.push(Diagnostic::error("manifest.stage", format!("阶段 \"{stage}\" 重复"), "每个阶段在 order 中只写一次。").at(at("order")));
         }
         seen.push(stage);
     }
     if m.tiers.is_empty() {
-        errors.push(Diagnostic::error(
-            "manifest.tiers",
-            "没有定义难度等级 [[tiers]]",
-            "至少定义一个等级，例如 code = \"normal\"、name = \"一般\"。",
-        ));
+        errors.push(Diagnostic::error("manifest.tiers", "没有定义难度等级 [[tiers]]", "至少定义一个等级，例如 code = \"normal\"、name = \"一般\"。"));
     }
     let mut last = i64::MIN;
     for (i, t) in m.tiers.iter().enumerate() {
         let min = t.min_score.unwrap_or(i64::MIN);
         if i > 0 && t.min_score.is_none() {
             errors.push(
-                Diagnostic::error(
-                    "manifest.tiers",
-                    format!("难度等级 \"{}\" 缺少 min_score", t.code),
-                    "除第一个等级外，每个等级都要写达到它的最低分 min_score。",
-                )
-                .at(at("[[tiers]]")),
+                Diagnostic::error("manifest.tiers", format!("难度等级 \"{}\" 缺少 min_score", t.code), "除第一个等级外，每个等级都要写达到它的最低分 min_score。")
+                    .at(at("[[tiers]]")),
             );
         }
         if i > 0 && min <= last {
             errors.push(
-                Diagnostic::error(
-                    "manifest.tiers",
-                    format!("难度等级 \"{}\" 的 min_score 应大于前一个等级", t.code),
-                    "按从易到难排列等级，min_score 逐级增大。",
-                )
-                .at(at("[[tiers]]")),
+                Diagnostic::error("manifest.tiers", format!("难度等级 \"{}\" 的 min_score 应大于前一个等级", t.code), "按从易到难排列等级，min_score 逐级增大。")
+                    .at(at("[[tiers]]")),
             );
         }
         last = min;
     }
     if m.routes.is_empty() {
-        errors.push(Diagnostic::error(
-            "manifest.routes",
-            "没有定义任何法定途径 [routes.*]",
-            "至少定义一个途径，例如 [routes.petition]。",
-        ));
+        errors.push(Diagnostic::error("manifest.routes", "没有定义任何法定途径 [routes.*]", "至少定义一个途径，例如 [routes.petition]。"));
     }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error {
-            diagnostics: errors,
-        })
+        Err(Error { diagnostics: errors })
     }
 }
 
@@ -453,10 +351,7 @@ fn find_key(src: &str, key: &str) -> Option<usize> {
 fn fingerprint(files: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     for (path, content) in files {
-        if matches!(
-            kind_of(path),
-            FileKind::Manifest | FileKind::Rules | FileKind::Lexicon
-        ) {
+        if matches!(kind_of(path), FileKind::Manifest | FileKind::Rules | FileKind::Lexicon) {
             h.update(path.as_bytes());
             h.update([0]);
             h.update((content.len() as u64).to_le_bytes());
@@ -494,19 +389,13 @@ mod tests {
         more.push(("cases/x.toml".to_owned(), "[[case]]".to_owned()));
         more.push(("README.md".to_owned(), "# hi".to_owned()));
         let b = Ruleset::from_files(more).map(|r| r.info().fingerprint.clone());
-        let crlf: Vec<_> = base()
-            .into_iter()
-            .map(|(p, c)| (p, c.replace('\n', "\r\n")))
-            .collect();
+        let crlf: Vec<_> = base().into_iter().map(|(p, c)| (p, c.replace('\n', "\r\n"))).collect();
         let c = Ruleset::from_files(crlf).map(|r| r.info().fingerprint.clone());
         assert!(a.is_ok());
         assert_eq!(a, b);
         assert_eq!(a, c);
         let mut changed = base();
         changed.push(("b.rhai".to_owned(), "// y\n".to_owned()));
-        assert_ne!(
-            a,
-            Ruleset::from_files(changed).map(|r| r.info().fingerprint.clone())
-        );
+        assert_ne!(a, Ruleset::from_files(changed).map(|r| r.info().fingerprint.clone()));
     }
 }

@@ -46,17 +46,8 @@ impl Engine {
     ///
     /// Throws the JSON string `{"ok":false,"errors":[…]}` when the ruleset cannot be built.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        files_json: Option<String>,
-        fingerprint: Option<String>,
-        max_operations: Option<f64>,
-    ) -> Result<Engine, String> {
-        build(
-            files_json.as_deref(),
-            fingerprint.as_deref(),
-            max_operations,
-        )
-        .map_err(|e| failure(&e))
+    pub fn new(files_json: Option<String>, fingerprint: Option<String>, max_operations: Option<f64>) -> Result<Engine, String> {
+        build(files_json.as_deref(), fingerprint.as_deref(), max_operations).map_err(|e| failure(&e))
     }
 
     /// Classifies one petition given as JSON. Returns the verdict JSON (the CLI's line, byte
@@ -64,20 +55,9 @@ impl Engine {
     ///
     /// `today` (`YYYY-MM-DD`) judges undated petitions; a petition's `submitted_at` wins.
     /// `brief`: leave the trace out ([`Options::brief`]).
-    pub fn classify(
-        &self,
-        petition_json: &str,
-        today: Option<String>,
-        brief: Option<bool>,
-    ) -> String {
-        let options = |today| Options {
-            brief: brief.unwrap_or(false),
-            ..Options::today(today)
-        };
-        let result = parse_today(today.as_deref()).and_then(|today| {
-            self.classifier
-                .classify_json(petition_json, &options(today))
-        });
+    pub fn classify(&self, petition_json: &str, today: Option<String>, brief: Option<bool>) -> String {
+        let options = |today| Options { brief: brief.unwrap_or(false), ..Options::today(today) };
+        let result = parse_today(today.as_deref()).and_then(|today| self.classifier.classify_json(petition_json, &options(today)));
         match result {
             Ok(verdict) => verdict.to_json(),
             Err(e) => failure(&e),
@@ -88,12 +68,7 @@ impl Engine {
     /// calls: a browser turns UTF-16 into a string with a copy, while decoding the UTF-8 of a
     /// 4 KB Chinese verdict costs V8 about 3× as much (`npm run bench:breakdown`).
     #[wasm_bindgen(js_name = classifyUtf16)]
-    pub fn classify_utf16(
-        &self,
-        petition_json: &str,
-        today: Option<String>,
-        brief: Option<bool>,
-    ) -> Vec<u16> {
+    pub fn classify_utf16(&self, petition_json: &str, today: Option<String>, brief: Option<bool>) -> Vec<u16> {
         let json = self.classify(petition_json, today, brief);
         // A UTF-8 byte never makes more than one UTF-16 unit: one allocation, no growth.
         let mut units = Vec::with_capacity(json.len());
@@ -113,17 +88,8 @@ impl Engine {
         match cases::run_all(&self.classifier, &self.ruleset) {
             Ok(results) => {
                 let passed = results.iter().filter(|r| r.passed).count();
-                let uncovered = cases::uncovered(&self.classifier, &results)
-                    .into_iter()
-                    .map(|r| r.id.as_str())
-                    .collect();
-                to_json(&TestReport {
-                    ok: true,
-                    passed,
-                    failed: results.len() - passed,
-                    results: &results,
-                    uncovered,
-                })
+                let uncovered = cases::uncovered(&self.classifier, &results).into_iter().map(|r| r.id.as_str()).collect();
+                to_json(&TestReport { ok: true, passed, failed: results.len() - passed, results: &results, uncovered })
             }
             Err(e) => failure(&e),
         }
@@ -133,10 +99,7 @@ impl Engine {
     /// location, petition, today, expect}…]}` or `{"ok":false,"errors":[…]}`.
     pub fn cases(&self) -> String {
         match cases::load(&self.ruleset) {
-            Ok(cases) => to_json(&CaseList {
-                ok: true,
-                cases: &cases,
-            }),
+            Ok(cases) => to_json(&CaseList { ok: true, cases: &cases }),
             Err(e) => failure(&e),
         }
     }
@@ -147,18 +110,8 @@ impl Engine {
     /// `route`/`category`/`tier`/`level`/`flags`/`rule` codes, or `null` for a petition that
     /// failed. `split` filters the labels first. Returns `{"ok":true,"report":…}` or
     /// `{"ok":false,"errors":[…]}` (a bad label line, an unknown code).
-    pub fn evaluate(
-        &self,
-        labels_jsonl: &str,
-        predictions_json: &str,
-        split: Option<String>,
-    ) -> String {
-        match evaluate(
-            &self.classifier,
-            labels_jsonl,
-            predictions_json,
-            split.as_deref(),
-        ) {
+    pub fn evaluate(&self, labels_jsonl: &str, predictions_json: &str, split: Option<String>) -> String {
+        match evaluate(&self.classifier, labels_jsonl, predictions_json, split.as_deref()) {
             Ok(report) => to_json(&serde_json::json!({ "ok": true, "report": report })),
             Err(e) => failure(&e),
         }
@@ -172,51 +125,19 @@ impl Engine {
 
 /// Every problem in a ruleset, errors and warnings, without building an engine: what a rule
 /// editor shows. `files_json` as for [`Engine::new`]. Returns a JSON array of diagnostics.
-fn evaluate(
-    classifier: &Classifier,
-    labels_jsonl: &str,
-    predictions_json: &str,
-    split: Option<&str>,
-) -> Result<crate::eval::Report, Error> {
+fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str, split: Option<&str>) -> Result<crate::eval::Report, Error> {
     use crate::eval::{self, Prediction};
     let labels = eval::parse_labels("labels", labels_jsonl)?;
-    eval::check_codes("labels", &labels, |field| {
-        classifier
-            .codes(field)
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect()
-    })?;
-    let values: Vec<serde_json::Value> = serde_json::from_str(predictions_json).map_err(|e| {
-        Error::from(Diagnostic::error(
-            "eval.predictions",
-            format!("结论列表不是 JSON 数组：{e}"),
-            "每件标注对应一个结论或 null。",
-        ))
-    })?;
+    eval::check_codes("labels", &labels, |field| classifier.codes(field).into_iter().map(|(c, _)| c).collect())?;
+    let values: Vec<serde_json::Value> = serde_json::from_str(predictions_json)
+        .map_err(|e| Error::from(Diagnostic::error("eval.predictions", format!("结论列表不是 JSON 数组：{e}"), "每件标注对应一个结论或 null。")))?;
     if values.len() != labels.len() {
-        return Err(Diagnostic::error(
-            "eval.predictions",
-            format!("{} 件标注，却有 {} 个结论", labels.len(), values.len()),
-            "结论按标注的顺序一一对应。",
-        )
-        .into());
+        return Err(Diagnostic::error("eval.predictions", format!("{} 件标注，却有 {} 个结论", labels.len(), values.len()), "结论按标注的顺序一一对应。").into());
     }
-    let summary = |v: &serde_json::Value| {
-        Prediction::from_verdict_json(v)
-            .or_else(|| serde_json::from_value::<Prediction>(v.clone()).ok())
-    };
-    let (labels, predictions): (Vec<_>, Vec<_>) = labels
-        .into_iter()
-        .zip(values.iter().map(summary))
-        .filter(|(l, _)| split.is_none_or(|s| s == "all" || l.split.as_deref() == Some(s)))
-        .unzip();
-    Ok(eval::Report::new(
-        split.unwrap_or("all"),
-        &labels,
-        &predictions,
-        &classifier.codes("route"),
-    ))
+    let summary = |v: &serde_json::Value| Prediction::from_verdict_json(v).or_else(|| serde_json::from_value::<Prediction>(v.clone()).ok());
+    let (labels, predictions): (Vec<_>, Vec<_>) =
+        labels.into_iter().zip(values.iter().map(summary)).filter(|(l, _)| split.is_none_or(|s| s == "all" || l.split.as_deref() == Some(s))).unzip();
+    Ok(eval::Report::new(split.unwrap_or("all"), &labels, &predictions, &classifier.codes("route")))
 }
 
 #[wasm_bindgen(js_name = checkFiles)]
@@ -254,11 +175,7 @@ struct Failure<'a> {
     errors: &'a [Diagnostic],
 }
 
-fn build(
-    files_json: Option<&str>,
-    fingerprint: Option<&str>,
-    max_operations: Option<f64>,
-) -> Result<Engine, Error> {
+fn build(files_json: Option<&str>, fingerprint: Option<&str>, max_operations: Option<f64>) -> Result<Engine, Error> {
     let ruleset = load(files_json)?;
     if let Some(expected) = fingerprint {
         ruleset.verify_fingerprint(expected)?;
@@ -266,21 +183,13 @@ fn build(
     let mut limits = Limits::default();
     if let Some(n) = max_operations {
         if !(n.is_finite() && n >= 1.0) {
-            return Err(Diagnostic::error(
-                "options.limits",
-                format!("maxOperations \"{n}\" 不是正整数"),
-                "写成正整数，例如 100000；省略则用默认值。",
-            )
-            .into());
+            return Err(Diagnostic::error("options.limits", format!("maxOperations \"{n}\" 不是正整数"), "写成正整数，例如 100000；省略则用默认值。").into());
         }
         // `as` saturates for floats above u64::MAX, which is what "no practical limit" means.
         limits.max_operations = n as u64;
     }
     let classifier = Classifier::with_limits(&ruleset, limits)?;
-    Ok(Engine {
-        ruleset,
-        classifier,
-    })
+    Ok(Engine { ruleset, classifier })
 }
 
 fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
@@ -303,22 +212,14 @@ fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
 fn parse_today(today: Option<&str>) -> Result<Option<Date>, Error> {
     match today {
         None => Ok(None),
-        Some(t) => Date::parse_iso(t).map(Some).ok_or_else(|| {
-            Diagnostic::error(
-                "options.today",
-                format!("today \"{t}\" 不是日期"),
-                "写成 \"2024-05-01\"；省略则用浏览器的当天日期。",
-            )
-            .into()
-        }),
+        Some(t) => Date::parse_iso(t)
+            .map(Some)
+            .ok_or_else(|| Diagnostic::error("options.today", format!("today \"{t}\" 不是日期"), "写成 \"2024-05-01\"；省略则用浏览器的当天日期。").into()),
     }
 }
 
 fn failure(e: &Error) -> String {
-    to_json(&Failure {
-        ok: false,
-        errors: &e.diagnostics,
-    })
+    to_json(&Failure { ok: false, errors: &e.diagnostics })
 }
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -339,9 +240,7 @@ impl Engine {
         let result = match value {
             Ok(v) => parse_today(today.as_deref()).and_then(|today| {
                 let parsed = crate::Petition::from_value(&v)?;
-                let mut verdict = self
-                    .classifier
-                    .classify(&parsed.petition, &Options::today(today))?;
+                let mut verdict = self.classifier.classify(&parsed.petition, &Options::today(today))?;
                 verdict.warnings = parsed.warnings;
                 Ok(verdict)
             }),
@@ -349,20 +248,13 @@ impl Engine {
         };
         match result {
             Ok(v) => v.serialize(&ser).unwrap_or(JsValue::NULL),
-            Err(e) => Failure {
-                ok: false,
-                errors: &e.diagnostics,
-            }
-            .serialize(&ser)
-            .unwrap_or(JsValue::NULL),
+            Err(e) => Failure { ok: false, errors: &e.diagnostics }.serialize(&ser).unwrap_or(JsValue::NULL),
         }
     }
     /// The core alone: JSON string in, nothing out.
     #[wasm_bindgen(js_name = classifyNothing)]
     pub fn classify_nothing(&self, petition_json: &str, today: Option<String>) -> bool {
         let today = parse_today(today.as_deref()).ok().flatten();
-        self.classifier
-            .classify_json(petition_json, &Options::today(today))
-            .is_ok()
+        self.classifier.classify_json(petition_json, &Options::today(today)).is_ok()
     }
 }

@@ -15,40 +15,15 @@ use fenliu::{Classifier, Options, Ruleset};
 use serde_json::Value;
 
 fn label(id: &str, route: &str) -> Label {
-    Label {
-        id: id.into(),
-        split: None,
-        expected: Annotation {
-            route: Some(route.into()),
-            ..Default::default()
-        },
-        a: None,
-        b: None,
-        petition: None,
-        line: 0,
-    }
+    Label { id: id.into(), split: None, expected: Annotation { route: Some(route.into()), ..Default::default() }, a: None, b: None, petition: None, line: 0 }
 }
 
 fn pred(route: &str, rule: &str) -> Option<Prediction> {
-    Some(Prediction {
-        route: route.into(),
-        category: "claim".into(),
-        tier: "simple".into(),
-        level: "town".into(),
-        flags: vec![],
-        rule: rule.into(),
-    })
+    Some(Prediction { route: route.into(), category: "claim".into(), tier: "simple".into(), level: "town".into(), flags: vec![], rule: rule.into() })
 }
 
 fn routes() -> Vec<(String, String)> {
-    [
-        ("judicial", "涉法涉诉"),
-        ("civil", "民事纠纷"),
-        ("enforcement", "申请查处"),
-    ]
-    .iter()
-    .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
-    .collect()
+    [("judicial", "涉法涉诉"), ("civil", "民事纠纷"), ("enforcement", "申请查处")].iter().map(|(c, n)| ((*c).to_owned(), (*n).to_owned())).collect()
 }
 
 #[test]
@@ -78,64 +53,26 @@ fn a_known_confusion_matrix() {
         None,
     ];
     let r = Report::new("all", &labels, &predictions, &routes());
-    assert_eq!(
-        r.confusion.codes,
-        ["judicial", "civil", "enforcement", "error"]
-    );
-    assert_eq!(
-        r.confusion.names,
-        ["涉法涉诉", "民事纠纷", "申请查处", "无法分类"]
-    );
-    assert_eq!(
-        r.confusion.counts,
-        vec![
-            vec![2, 1, 0, 0],
-            vec![0, 1, 1, 0],
-            vec![0, 0, 3, 1],
-            vec![0, 0, 0, 0]
-        ]
-    );
+    assert_eq!(r.confusion.codes, ["judicial", "civil", "enforcement", "error"]);
+    assert_eq!(r.confusion.names, ["涉法涉诉", "民事纠纷", "申请查处", "无法分类"]);
+    assert_eq!(r.confusion.counts, vec![vec![2, 1, 0, 0], vec![0, 1, 1, 0], vec![0, 0, 3, 1], vec![0, 0, 0, 0]]);
     assert_eq!(r.confusion.ids[0][1], vec!["j3".to_owned()]);
     assert_eq!(r.errors, 1);
     let route = r.accuracy("route").unwrap();
     assert_eq!((route.k, route.n), (6, 9));
     let judicial = &r.routes[0];
     assert_eq!(judicial.code, "judicial", "judicial comes first");
-    assert_eq!(
-        (judicial.support, judicial.predicted, judicial.correct),
-        (3, 2, 2)
-    );
+    assert_eq!((judicial.support, judicial.predicted, judicial.correct), (3, 2, 2));
     assert!((judicial.recall.value - 2.0 / 3.0).abs() < 1e-12);
     assert!((judicial.precision.value - 1.0).abs() < 1e-12);
     let civil = &r.routes[1];
     // precision 1/2, recall 1/2 → F1 1/2.
     assert!((civil.f1 - 0.5).abs() < 1e-12);
-    let misses: Vec<(&str, &str, &str, &str)> = r
-        .misses
-        .iter()
-        .map(|m| {
-            (
-                m.id.as_str(),
-                m.expected.as_str(),
-                m.actual.as_str(),
-                m.rule.as_str(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        misses,
-        vec![
-            ("j3", "judicial", "civil", "r.c"),
-            ("c2", "civil", "enforcement", "r.e"),
-            ("e4", "enforcement", "error", "")
-        ]
-    );
+    let misses: Vec<(&str, &str, &str, &str)> = r.misses.iter().map(|m| (m.id.as_str(), m.expected.as_str(), m.actual.as_str(), m.rule.as_str())).collect();
+    assert_eq!(misses, vec![("j3", "judicial", "civil", "r.c"), ("c2", "civil", "enforcement", "r.e"), ("e4", "enforcement", "error", "")]);
     // The text names the matrix in Chinese.
     let text = r.to_text(5);
-    assert!(
-        text.contains("混淆矩阵") && text.contains("涉法涉诉") && text.contains("j3"),
-        "{text}"
-    );
+    assert!(text.contains("混淆矩阵") && text.contains("涉法涉诉") && text.contains("j3"), "{text}");
 }
 
 #[test]
@@ -169,41 +106,24 @@ fn agreement_is_raw_and_kappa_per_field() {
     let a = fenliu::eval::Agreement::of(&labels).unwrap();
     let route = a.fields.iter().find(|f| f.field == "route").unwrap();
     assert_eq!((route.raw.k, route.raw.n), (2, 3));
-    let confident = a
-        .fields
-        .iter()
-        .find(|f| f.field.starts_with("route（"))
-        .unwrap();
-    assert_eq!(
-        (confident.raw.k, confident.raw.n),
-        (2, 2),
-        "the low-confidence pair is left out"
-    );
+    let confident = a.fields.iter().find(|f| f.field.starts_with("route（")).unwrap();
+    assert_eq!((confident.raw.k, confident.raw.n), (2, 2), "the low-confidence pair is left out");
     assert_eq!(a.route_disagreements, 1);
 }
 
 // -- the CLI ------------------------------------------------------------------------------------
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/eval/fixture")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/fixture").join(name)
 }
 
 fn fenliu(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fenliu"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_fenliu")).args(args).output().unwrap()
 }
 
 fn json_report(args: &[&str]) -> Value {
     let out = fenliu(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -218,13 +138,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn cli_report_matches_the_library_classifying_the_same_texts() {
     let labels_only = fixture("labels-only.jsonl");
     let texts = fixture("texts.jsonl");
-    let v = json_report(&[
-        "eval",
-        labels_only.to_str().unwrap(),
-        "--texts",
-        texts.to_str().unwrap(),
-        "--json",
-    ]);
+    let v = json_report(&["eval", labels_only.to_str().unwrap(), "--texts", texts.to_str().unwrap(), "--json"]);
     let report = &v["report"];
 
     // The library on the same texts (no reply: a portal form never sends one).
@@ -239,47 +153,22 @@ fn cli_report_matches_the_library_classifying_the_same_texts() {
             (v["id"].as_str().unwrap().to_owned(), v)
         })
         .collect();
-    let predictions: Vec<Option<Prediction>> = labels
-        .iter()
-        .map(|l| {
-            classifier
-                .classify_json(&text_of[&l.id].to_string(), &Options::default())
-                .ok()
-                .map(|v| Prediction::from_verdict(&v))
-        })
-        .collect();
+    let predictions: Vec<Option<Prediction>> =
+        labels.iter().map(|l| classifier.classify_json(&text_of[&l.id].to_string(), &Options::default()).ok().map(|v| Prediction::from_verdict(&v))).collect();
     let expected = Report::new("all", &labels, &predictions, &classifier.codes("route"));
-    assert_eq!(
-        report["confusion"]["counts"],
-        serde_json::to_value(&expected.confusion.counts).unwrap()
-    );
+    assert_eq!(report["confusion"]["counts"], serde_json::to_value(&expected.confusion.counts).unwrap());
     assert_eq!(report["n"], 10);
-    assert_eq!(
-        v["ruleset"]["fingerprint"],
-        classifier.info().fingerprint.as_str()
-    );
+    assert_eq!(v["ruleset"]["fingerprint"], classifier.info().fingerprint.as_str());
 
     // The same labels with their texts inline, and as CSV, give the same report.
-    let inline = json_report(&[
-        "eval",
-        fixture("labelled.jsonl").to_str().unwrap(),
-        "--json",
-    ]);
+    let inline = json_report(&["eval", fixture("labelled.jsonl").to_str().unwrap(), "--json"]);
     assert_eq!(inline["report"], *report);
     let dir = temp_dir("csv");
     let csv = dir.join("labels.csv");
     let mut out = String::from("编号,途径,类别,难度,代办层级,标记,标题,留言详情,留言时间,split\n");
-    for line in std::fs::read_to_string(fixture("labelled.jsonl"))
-        .unwrap()
-        .lines()
-    {
+    for line in std::fs::read_to_string(fixture("labelled.jsonl")).unwrap().lines() {
         let r: Value = serde_json::from_str(line).unwrap();
-        let flags: Vec<&str> = r["flags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f.as_str().unwrap())
-            .collect();
+        let flags: Vec<&str> = r["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
         out += &format!(
             "{},{},{},{},{},\"{}\",{},{},{},{}\n",
             r["id"].as_str().unwrap(),
@@ -307,10 +196,7 @@ fn split_filters_and_every_look_at_test_is_logged() {
     let dev = json_report(&["eval", labels.to_str().unwrap(), "--split", "dev", "--json"]);
     assert_eq!(dev["report"]["n"], 3);
     assert_eq!(dev["report"]["split"], "dev");
-    assert!(
-        !dir.join("test-runs.log").exists(),
-        "looking at dev is not logged"
-    );
+    assert!(!dir.join("test-runs.log").exists(), "looking at dev is not logged");
 
     for _ in 0..2 {
         let out = fenliu(&["eval", labels.to_str().unwrap(), "--split", "test"]);
@@ -322,21 +208,8 @@ fn split_filters_and_every_look_at_test_is_logged() {
     assert_eq!(lines.len(), 2, "{log}");
     let fingerprint = Ruleset::embedded().unwrap().info().fingerprint.clone();
     for l in lines {
-        assert!(
-            l.contains(&fingerprint[..16])
-                && l.contains("\tn 3\t")
-                && l.contains("route ")
-                && l.contains("commit "),
-            "{l}"
-        );
-        assert!(
-            l.starts_with(
-                &Ruleset::embedded()
-                    .map(|_| fenliu::Date::today_utc().unwrap().to_string())
-                    .unwrap()
-            ),
-            "{l}"
-        );
+        assert!(l.contains(&fingerprint[..16]) && l.contains("\tn 3\t") && l.contains("route ") && l.contains("commit "), "{l}");
+        assert!(l.starts_with(&Ruleset::embedded().map(|_| fenliu::Date::today_utc().unwrap().to_string()).unwrap()), "{l}");
     }
 }
 
@@ -344,39 +217,17 @@ fn split_filters_and_every_look_at_test_is_logged() {
 fn the_gate_fails_a_fall_of_more_than_the_tolerance() {
     let dir = temp_dir("gate");
     let labels = fixture("labelled.jsonl");
-    let now = json_report(&["eval", labels.to_str().unwrap(), "--split", "dev", "--json"])
-        ["report"]["fields"][0]["accuracy"]["value"]
-        .as_f64()
-        .unwrap();
+    let now = json_report(&["eval", labels.to_str().unwrap(), "--split", "dev", "--json"])["report"]["fields"][0]["accuracy"]["value"].as_f64().unwrap();
     let gate = dir.join("gate.json");
     let run = |recorded: f64, split: &str| {
-        std::fs::write(
-            &gate,
-            format!(r#"{{"split": "{split}", "route": {recorded}, "tolerance": 0.02}}"#),
-        )
-        .unwrap();
-        fenliu(&[
-            "eval",
-            labels.to_str().unwrap(),
-            "--split",
-            "dev",
-            "--gate",
-            gate.to_str().unwrap(),
-        ])
+        std::fs::write(&gate, format!(r#"{{"split": "{split}", "route": {recorded}, "tolerance": 0.02}}"#)).unwrap();
+        fenliu(&["eval", labels.to_str().unwrap(), "--split", "dev", "--gate", gate.to_str().unwrap()])
     };
-    assert_eq!(
-        run(now + 0.019, "dev").status.code(),
-        Some(0),
-        "within the tolerance"
-    );
+    assert_eq!(run(now + 0.019, "dev").status.code(), Some(0), "within the tolerance");
     let fail = run(now + 0.05, "dev");
     assert_eq!(fail.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&fail.stderr).contains("回归门槛未通过"));
-    assert_eq!(
-        run(now, "test").status.code(),
-        Some(2),
-        "a gate for another split is an error"
-    );
+    assert_eq!(run(now, "test").status.code(), Some(2), "a gate for another split is an error");
 }
 
 #[test]
@@ -387,27 +238,17 @@ fn bad_labels_are_located_errors() {
     let out = fenliu(&["eval", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("bad.jsonl:3") && err.contains("不是 JSON"),
-        "{err}"
-    );
+    assert!(err.contains("bad.jsonl:3") && err.contains("不是 JSON"), "{err}");
 
     std::fs::write(&f, "{\"id\":\"1\",\"route\":\"civil\",\"text\":\"邻居噪音\"}\n{\"id\":\"2\",\"route\":\"court\",\"text\":\"判决不执行\"}\n").unwrap();
     let out = fenliu(&["eval", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("bad.jsonl:2") && err.contains("\"court\"") && err.contains("judicial"),
-        "{err}"
-    );
+    assert!(err.contains("bad.jsonl:2") && err.contains("\"court\"") && err.contains("judicial"), "{err}");
 
     // Labels only, and no texts to be found: a message, not a failure (CI without the data).
     std::fs::write(&f, "{\"id\":\"r4-1\",\"route\":\"civil\"}\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_fenliu"))
-        .args(["eval", f.to_str().unwrap()])
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fenliu")).args(["eval", f.to_str().unwrap()]).current_dir(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("跳过评测"));
 }

@@ -3,12 +3,7 @@
 //! found once stays fixed. `scripts/fuzz.sh` copies new crash inputs there; an empty folder
 //! passes. See `tests/fuzz-regressions/README.md` and `docs/fuzzing.md`.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 #[allow(dead_code)]
 #[path = "../fuzz/src/lib.rs"]
@@ -28,11 +23,7 @@ fn inputs(target: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = dir
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                !n.starts_with('.') && !n.to_ascii_lowercase().starts_with("readme")
-            })
-        })
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('.') && !n.to_ascii_lowercase().starts_with("readme")))
         .collect();
     files.sort();
     files
@@ -42,8 +33,7 @@ fn inputs(target: &str) -> Vec<PathBuf> {
 fn replay(target: &'static str) -> usize {
     let files = inputs(target);
     for path in &files {
-        let data =
-            std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let data = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let started = std::time::Instant::now();
         let outcome = std::thread::Builder::new()
             .name(format!("{target}:{}", path.display()))
@@ -54,25 +44,14 @@ fn replay(target: &'static str) -> usize {
         match outcome {
             Ok(true) => {}
             Ok(false) => panic!("unknown fuzz target {target}"),
-            Err(_) => panic!(
-                "fuzz regression {} panics again (see the message above)",
-                path.display()
-            ),
+            Err(_) => panic!("fuzz regression {} panics again (see the message above)", path.display()),
         }
         // The fuzz script's hang limit is 10 s on an optimized build; a debug build is slower.
         let took = started.elapsed();
-        assert!(
-            took.as_secs() < 60,
-            "fuzz regression {} took {took:?}",
-            path.display()
-        );
+        assert!(took.as_secs() < 60, "fuzz regression {} took {took:?}", path.display());
         // And its memory limit is 2 GiB: the process's peak so far (Linux) stays well below.
         if let Some(peak) = peak_rss_mib() {
-            assert!(
-                peak < 1024,
-                "fuzz regression {} raised the peak memory to {peak} MiB",
-                path.display()
-            );
+            assert!(peak < 1024, "fuzz regression {} raised the peak memory to {peak} MiB", path.display());
         }
     }
     files.len()
@@ -108,11 +87,7 @@ fn every_folder_is_a_target() {
     for entry in dir.flatten() {
         if entry.path().is_dir() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            assert!(
-                name == "pending" || harness::TARGETS.contains(&name.as_str()),
-                "tests/fuzz-regressions/{name} is not a fuzz target ({:?})",
-                harness::TARGETS
-            );
+            assert!(name == "pending" || harness::TARGETS.contains(&name.as_str()), "tests/fuzz-regressions/{name} is not a fuzz target ({:?})", harness::TARGETS);
         }
     }
 }
@@ -121,28 +96,16 @@ fn every_folder_is_a_target() {
 /// so a rule file that compiles is really exercised by classification.
 #[test]
 fn harness_inputs_are_valid() {
-    let files = [
-        ("manifest.toml", harness::MANIFEST),
-        ("lexicon/words.toml", harness::LEXICON),
-        ("base.rhai", harness::BASE_RULES),
-    ];
-    let ruleset = fenliu::Ruleset::from_files(files.map(|(p, c)| (p.to_owned(), c.to_owned())))
-        .expect("the harness ruleset loads");
+    let files = [("manifest.toml", harness::MANIFEST), ("lexicon/words.toml", harness::LEXICON), ("base.rhai", harness::BASE_RULES)];
+    let ruleset = fenliu::Ruleset::from_files(files.map(|(p, c)| (p.to_owned(), c.to_owned()))).expect("the harness ruleset loads");
     let classifier = fenliu::Classifier::new(&ruleset).expect("the harness ruleset compiles");
-    let options = fenliu::Options {
-        today: fenliu::Date::from_ymd(2024, 6, 3),
-        ..fenliu::Options::default()
-    };
+    let options = fenliu::Options { today: fenliu::Date::from_ymd(2024, 6, 3), ..fenliu::Options::default() };
     for petition in harness::PETITIONS {
-        classifier
-            .classify_json(petition, &options)
-            .unwrap_or_else(|e| panic!("{petition}: {e}"));
+        classifier.classify_json(petition, &options).unwrap_or_else(|e| panic!("{petition}: {e}"));
     }
     // And the seed corpus replays cleanly too (it is what every fuzz run starts from).
     for target in harness::TARGETS {
-        let seeds = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fuzz/seeds")
-            .join(target);
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(target);
         for entry in std::fs::read_dir(&seeds).expect("seed folder").flatten() {
             let data = std::fs::read(entry.path()).expect("seed reads");
             assert!(harness::run(target, &data));

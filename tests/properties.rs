@@ -1,12 +1,7 @@
 //! Properties of every verdict, on generated petitions made of real lexicon words, noise and
 //! every optional field: classification never fails on a valid petition, is deterministic and
 //! independent of field order, satisfies the consistency rules, and explains itself.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::OnceLock;
 
@@ -24,44 +19,21 @@ fn words() -> &'static Vec<String> {
             if path.starts_with("lexicon/") {
                 let v: toml::Value = toml::from_str(src).unwrap();
                 for (_, g) in v.as_table().unwrap() {
-                    for w in g
-                        .get("words")
-                        .and_then(|w| w.as_array())
-                        .into_iter()
-                        .flatten()
-                    {
+                    for w in g.get("words").and_then(|w| w.as_array()).into_iter().flatten() {
                         out.push(w.as_str().unwrap().to_owned());
                     }
                 }
             }
         }
-        out.extend(
-            [
-                "没有",
-                "不是",
-                "，",
-                "。",
-                "我",
-                "多次",
-                "请",
-                "😀",
-                "１２３",
-                "\u{0}",
-                "\n",
-            ]
-            .map(String::from),
-        );
+        out.extend(["没有", "不是", "，", "。", "我", "多次", "请", "😀", "１２３", "\u{0}", "\n"].map(String::from));
         out
     })
 }
 
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop_oneof![3 => (0..words().len()).prop_map(|i| words()[i].clone()), 1 => "[\\PC]{0,8}"],
-        1..30,
-    )
-    .prop_map(|parts| parts.concat())
-    .prop_filter("non-empty", |t| !t.trim().is_empty())
+    prop::collection::vec(prop_oneof![3 => (0..words().len()).prop_map(|i| words()[i].clone()), 1 => "[\\PC]{0,8}"], 1..30)
+        .prop_map(|parts| parts.concat())
+        .prop_filter("non-empty", |t| !t.trim().is_empty())
 }
 
 fn one_of(values: &'static [&'static str]) -> impl Strategy<Value = Value> {
@@ -81,9 +53,7 @@ fn petition() -> impl Strategy<Value = Value> {
         prop::option::of((
             0u32..10,
             date(),
-            one_of(&[
-                "none", "village", "town", "county", "city", "province", "national",
-            ]),
+            one_of(&["none", "village", "town", "county", "city", "province", "national"]),
             0u32..3,
             0u32..4,
             one_of(&["none", "handled", "reviewed", "rechecked", "terminated"]),
@@ -94,12 +64,7 @@ fn petition() -> impl Strategy<Value = Value> {
             one_of(&["none", "filed", "decided"]),
             one_of(&["none", "reported", "filed"]),
         )),
-        prop::option::of((
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-            one_of(&["none", "person_household", "person_matter", "all"]),
-        )),
+        prop::option::of((any::<bool>(), any::<bool>(), any::<bool>(), one_of(&["none", "person_household", "person_matter", "all"]))),
         prop::option::of(prop::collection::vec("[a-z]{1,4}局", 0..4)),
         prop::option::of(date()),
     );
@@ -117,7 +82,10 @@ fn petition() -> impl Strategy<Value = Value> {
         put("petitioners", n.map(Value::from));
         put("anonymous", anon.map(Value::from));
         put("submitted_at", submitted);
-        put("history", history.map(|(c, f, l, nv, a, s)| json!({"prior_count": c, "first_raised_at": f, "highest_level": l, "national_visits": nv, "assigned_from_above": a, "stage": s})));
+        put(
+            "history",
+            history.map(|(c, f, l, nv, a, s)| json!({"prior_count": c, "first_raised_at": f, "highest_level": l, "national_visits": nv, "assigned_from_above": a, "stage": s})),
+        );
         put("legal", legal.map(|(c, a, r, p)| json!({"court": c, "arbitration": a, "reconsideration": r, "police": p})));
         put("cross", cross.map(|(r, d, i, s)| json!({"region": r, "department": d, "industry": i, "separation": s})));
         put("bodies", bodies.map(Value::from));
@@ -128,14 +96,7 @@ fn petition() -> impl Strategy<Value = Value> {
 /// The same JSON object with its keys (at every level) in reverse order.
 fn reversed(v: &Value) -> String {
     match v {
-        Value::Object(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .rev()
-                .map(|(k, v)| format!("{}:{}", json!(k), reversed(v)))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
+        Value::Object(m) => format!("{{{}}}", m.iter().rev().map(|(k, v)| format!("{}:{}", json!(k), reversed(v))).collect::<Vec<_>>().join(",")),
         other => other.to_string(),
     }
 }

@@ -1,11 +1,6 @@
 //! Shared by the benches: the real portal messages (../shared/data, else the examples) and the
 //! shared decision of the engine comparison (bench/shared/, docs/bench.md).
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
 
@@ -20,22 +15,13 @@ pub fn data_path() -> PathBuf {
 
 /// The real messages as JSON lines (the examples when ../shared is absent).
 pub fn lines() -> Vec<String> {
-    let data = std::fs::read_to_string(data_path())
-        .or_else(|_| std::fs::read_to_string(Path::new(ROOT).join("examples/petitions.jsonl")))
-        .unwrap();
-    data.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_owned)
-        .collect()
+    let data = std::fs::read_to_string(data_path()).or_else(|_| std::fs::read_to_string(Path::new(ROOT).join("examples/petitions.jsonl"))).unwrap();
+    data.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()
 }
 
 /// The real messages as petitions.
 pub fn messages() -> Vec<Petition> {
-    lines()
-        .iter()
-        .filter_map(|l| Petition::from_json(l).ok())
-        .map(|p| p.petition)
-        .collect()
+    lines().iter().filter_map(|l| Petition::from_json(l).ok()).map(|p| p.petition).collect()
 }
 
 /// The shared decision's fenliu ruleset (bench/shared/fenliu).
@@ -65,10 +51,7 @@ pub fn shared_petition(line: &str) -> Option<Petition> {
     } else {
         5 + r(8, 40)
     };
-    let channels = [
-        "online", "online", "online", "online", "online", "online", "hotline", "hotline", "letter",
-        "visit",
-    ];
+    let channels = ["online", "online", "online", "online", "online", "online", "hotline", "hotline", "letter", "visit"];
     let prior = match r(16, 10) {
         0..=5 => 0,
         6..=7 => 1,

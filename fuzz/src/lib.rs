@@ -38,10 +38,7 @@ fn default_classifier() -> Classifier {
 
 /// A fixed date for undated petitions (which rules are in force, deadlines).
 fn today() -> Options {
-    Options {
-        today: Date::from_ymd(2024, 6, 3),
-        ..Options::default()
-    }
+    Options { today: Date::from_ymd(2024, 6, 3), ..Options::default() }
 }
 
 /// Target `petition_json`: the bytes, as (lossy) UTF-8, are a petition JSON for the embedded
@@ -81,12 +78,7 @@ pub const PETITIONS: [&str; 3] = [
 /// on the undated one too), and the first one again must give the same verdict or error.
 pub fn rule_file(data: &[u8]) {
     let source = String::from_utf8_lossy(data).into_owned();
-    let files = [
-        ("manifest.toml", MANIFEST.to_owned()),
-        ("lexicon/words.toml", LEXICON.to_owned()),
-        ("base.rhai", BASE_RULES.to_owned()),
-        ("fuzz.rhai", source),
-    ];
+    let files = [("manifest.toml", MANIFEST.to_owned()), ("lexicon/words.toml", LEXICON.to_owned()), ("base.rhai", BASE_RULES.to_owned()), ("fuzz.rhai", source)];
     let Ok(ruleset) = Ruleset::from_files(files.map(|(p, c)| (p.to_owned(), c))) else {
         return;
     };
@@ -104,10 +96,6 @@ pub fn rule_file(data: &[u8]) {
     // the first petition gives the same verdict (or error) again.
     if let Some(petition) = PETITIONS.first() {
         let again = outcome(petition);
-        assert!(
-            first.first() == Some(&again),
-            "the same petition classified twice differs:\n{:?}\n{again}",
-            first.first()
-        );
+        assert!(first.first() == Some(&again), "the same petition classified twice differs:\n{:?}\n{again}", first.first());
     }
 }

@@ -12,15 +12,17 @@ use serde_json::{json, Value};
 
 #[path = "fenliu/eval.rs"]
 mod eval;
+#[path = "fenliu/suggest.rs"]
+mod suggest;
 
 /// Writes to stdout, ignoring a closed pipe (`fenliu check | head`) instead of panicking.
 #[macro_export]
 macro_rules! outln {
-    ($($arg:tt)*) => {{ let _ = writeln!(::std::io::stdout(), $($arg)*); }};
+    ($($arg:tt)*) => {{ let _ = ::std::io::Write::write_fmt(&mut ::std::io::stdout(), format_args!("{}\n", format_args!($($arg)*))); }};
 }
 #[macro_export]
 macro_rules! out {
-    ($($arg:tt)*) => {{ let _ = write!(::std::io::stdout(), $($arg)*); }};
+    ($($arg:tt)*) => {{ let _ = ::std::io::Write::write_fmt(&mut ::std::io::stdout(), format_args!($($arg)*)); }};
 }
 
 /// 分流：信访事项依法分类预审（法定途径、化解难度、三级代办、办理期限）。
@@ -110,6 +112,37 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         gate: Option<PathBuf>,
     },
+    /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
+    Suggest {
+        /// 词组名（lexicon/*.toml 中的 [词组名]）
+        group: String,
+        /// 标注文件（JSONL 或 CSV）
+        #[arg(long = "labels", value_name = "FILE")]
+        labels: PathBuf,
+        /// 在哪部分标注上统计（只用 train；dev 用来核对）
+        #[arg(long, default_value = "train")]
+        split: String,
+        /// 词组对应的途径（默认：词组现在命中的信访件中最常见的标注途径）
+        #[arg(long)]
+        route: Option<String>,
+        #[command(flatten)]
+        rules: RulesArg,
+        /// 留言原文（JSONL，按 id 对应，也用来统计全部留言中的出现次数）；默认 ../shared/data/ 中的两个文件
+        #[arg(long = "texts", value_name = "FILE")]
+        texts: Vec<PathBuf>,
+        /// 至少出现在几件标注信访件中
+        #[arg(long, default_value_t = 3)]
+        min_count: usize,
+        /// 其中属于该途径的最低比例
+        #[arg(long, default_value_t = 0.6)]
+        min_precision: f64,
+        /// 最多列出几个
+        #[arg(long, default_value_t = 40)]
+        top: usize,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// 解释一件信访件的结论：每条触发的规则及命中的关键词
     Explain {
         /// 信访件 JSON 文件；省略或 "-" 表示标准输入
@@ -146,46 +179,17 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Classify {
-            file,
-            rules,
-            format,
-            jobs,
-            today,
-            quiet,
-            brief,
-        } => classify(file, &rules, format, jobs, today, quiet, brief),
+        Command::Classify { file, rules, format, jobs, today, quiet, brief } => classify(file, &rules, format, jobs, today, quiet, brief),
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
-        Command::Test {
-            dir,
-            coverage,
-            failures,
-        } => test(dir, coverage, failures),
-        Command::Explain {
-            file,
-            text,
-            rules,
-            json,
-        } => explain(file, text, &rules, json),
-        Command::Eval {
-            labels,
-            split,
-            rules,
-            texts,
-            misses,
-            json,
-            agreement,
-            gate,
-        } => eval::run(&eval::Args {
-            labels,
-            split,
-            rules: &rules,
-            texts,
-            misses,
-            json,
-            agreement,
-            gate,
-        }),
+        Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
+        Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
+        Command::Suggest { group, labels, split, route, rules, texts, min_count, min_precision, top, json } => {
+            let options = fenliu::suggest::SuggestOptions { min_count, min_precision, top, ..Default::default() };
+            suggest::run(&suggest::Args { group, labels, split, route, rules: &rules, texts, options, json })
+        }
+        Command::Eval { labels, split, rules, texts, misses, json, agreement, gate } => {
+            eval::run(&eval::Args { labels, split, rules: &rules, texts, misses, json, agreement, gate })
+        }
         Command::Profile { file, rules, top } => profile(file, &rules, top),
     };
     match result {
@@ -197,10 +201,7 @@ fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn load_rules(
-    dir: &Option<PathBuf>,
-    fingerprint: &Option<String>,
-) -> Result<Ruleset, fenliu::Error> {
+pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
     let rs = match dir {
         Some(d) => Ruleset::from_dir(d)?,
         None => Ruleset::embedded()?,
@@ -217,15 +218,7 @@ fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
         Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut s)),
         None => io::stdin().read_to_string(&mut s),
     };
-    res.map_err(|e| {
-        Diagnostic::error(
-            "input.io",
-            format!("无法读取输入：{e}"),
-            "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。",
-        )
-        .into()
-    })
-    .map(|_| s)
+    res.map_err(|e| Diagnostic::error("input.io", format!("无法读取输入：{e}"), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into()).map(|_| s)
 }
 
 /// Splits input into petition JSON texts with their line numbers: a JSON array, one JSON object,
@@ -233,33 +226,12 @@ fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
 fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
     let trimmed = input.trim_start();
     if trimmed.starts_with('[') {
-        let items: Vec<Value> = serde_json::from_str(input).map_err(|e| {
-            Diagnostic::error(
-                "input.json",
-                format!(
-                    "输入的 JSON 数组有误：第 {} 行第 {} 列，{e}",
-                    e.line(),
-                    e.column()
-                ),
-                "JSON 数组的每一项是一件信访件。",
-            )
-        })?;
-        return Ok(items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i + 1, v.to_string()))
-            .collect());
+        let items: Vec<Value> = serde_json::from_str(input)
+            .map_err(|e| Diagnostic::error("input.json", format!("输入的 JSON 数组有误：第 {} 行第 {} 列，{e}", e.line(), e.column()), "JSON 数组的每一项是一件信访件。"))?;
+        return Ok(items.iter().enumerate().map(|(i, v)| (i + 1, v.to_string())).collect());
     }
-    let lines: Vec<(usize, String)> = input
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l.to_owned()))
-        .collect();
-    if lines.len() > 1
-        && serde_json::from_str::<Value>(lines.first().map_or("", |l| l.1.as_str())).is_err()
-        && serde_json::from_str::<Value>(input).is_ok()
-    {
+    let lines: Vec<(usize, String)> = input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l.to_owned())).collect();
+    if lines.len() > 1 && serde_json::from_str::<Value>(lines.first().map_or("", |l| l.1.as_str())).is_err() && serde_json::from_str::<Value>(input).is_ok() {
         // One pretty-printed object.
         return Ok(vec![(1, input.to_owned())]);
     }
@@ -268,47 +240,24 @@ fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
 
 fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
     match today {
-        Some(t) => Date::parse_iso(&t).map(Some).ok_or_else(|| {
-            Diagnostic::error(
-                "input.date",
-                format!("--today \"{t}\" 不是日期"),
-                "写成 2024-05-01。",
-            )
-            .into()
-        }),
+        Some(t) => Date::parse_iso(&t).map(Some).ok_or_else(|| Diagnostic::error("input.date", format!("--today \"{t}\" 不是日期"), "写成 2024-05-01。").into()),
         None => Ok(Date::today_utc()),
     }
 }
 
-fn classify(
-    file: Option<PathBuf>,
-    rules: &RulesArg,
-    format: Format,
-    jobs: Option<usize>,
-    today: Option<String>,
-    quiet: bool,
-    brief: bool,
-) -> Result<ExitCode, fenliu::Error> {
+fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Option<usize>, today: Option<String>, quiet: bool, brief: bool) -> Result<ExitCode, fenliu::Error> {
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     // Fail early, once, on a broken ruleset.
     Classifier::new(&ruleset)?;
-    let options = &Options {
-        brief,
-        ..Options::today(parse_today(today)?)
-    };
+    let options = &Options { brief, ..Options::today(parse_today(today)?) };
     let input = read_input(&file)?;
     let items = split_input(&input)?;
-    let jobs = jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
     let started = Instant::now();
     let bar = if io::stderr().is_terminal() && !quiet {
         let b = indicatif::ProgressBar::new(items.len() as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 {per_sec} 剩余 {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 {per_sec} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
         Some(b)
     } else {
         None
@@ -318,11 +267,7 @@ fn classify(
     let mut out = io::BufWriter::new(stdout.lock());
     let mut summary = Summary::default();
     if format == Format::Table {
-        let _ = writeln!(
-            out,
-            "{:<14} {:<16} {:<8} {:<8} {:<10} 标记",
-            "编号", "途径", "难度", "代办", "状态"
-        );
+        let _ = writeln!(out, "{:<14} {:<16} {:<8} {:<8} {:<10} 标记", "编号", "途径", "难度", "代办", "状态");
     }
     // Chunks keep memory flat and output flowing; within a chunk, workers take every jobs-th item.
     for chunk in items.chunks(2048) {
@@ -351,10 +296,7 @@ fn classify(
                     })
                 })
                 .collect();
-            let mut all: Vec<(usize, Result<Verdict, fenliu::Error>)> = handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect();
+            let mut all: Vec<(usize, Result<Verdict, fenliu::Error>)> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
             all.sort_by_key(|(i, _)| *i);
             all.into_iter().map(|(_, r)| r).collect()
         });
@@ -364,19 +306,10 @@ fn classify(
                 (Ok(v), Format::Jsonl) => v.to_json(),
                 (Ok(v), Format::Table) => table_row(v),
                 (Err(e), Format::Jsonl) => {
-                    let id = serde_json::from_str::<Value>(json)
-                        .ok()
-                        .and_then(|v| v.get("id").cloned());
-                    json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics})
-                        .to_string()
+                    let id = serde_json::from_str::<Value>(json).ok().and_then(|v| v.get("id").cloned());
+                    json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics}).to_string()
                 }
-                (Err(e), Format::Table) => format!(
-                    "第 {line} 行 错误：{}",
-                    e.diagnostics
-                        .first()
-                        .map(|d| d.message.clone())
-                        .unwrap_or_default()
-                ),
+                (Err(e), Format::Table) => format!("第 {line} 行 错误：{}", e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default()),
             };
             if writeln!(out, "{text}").is_err() {
                 return Ok(ExitCode::from(3)); // Broken pipe: the reader went away.
@@ -390,11 +323,7 @@ fn classify(
     if !quiet {
         summary.print(started.elapsed().as_secs_f64(), jobs);
     }
-    Ok(if summary.errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn table_row(v: &Verdict) -> String {
@@ -407,15 +336,7 @@ fn table_row(v: &Verdict) -> String {
         fenliu::verdict::Status::Decided => "已定",
         fenliu::verdict::Status::NeedsInfo => "需补充",
     };
-    format!(
-        "{:<14} {:<16} {:<8} {:<8} {:<10} {}",
-        id,
-        v.route.code,
-        v.difficulty.tier,
-        v.delegation.level,
-        status,
-        v.flags.join(",")
-    )
+    format!("{:<14} {:<16} {:<8} {:<8} {:<10} {}", id, v.route.code, v.difficulty.tier, v.delegation.level, status, v.flags.join(","))
 }
 
 #[derive(Default)]
@@ -456,10 +377,7 @@ impl Summary {
         let fmt = |m: &BTreeMap<String, usize>| {
             let mut v: Vec<_> = m.iter().collect();
             v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            v.iter()
-                .map(|(k, n)| format!("{k} {n}"))
-                .collect::<Vec<_>>()
-                .join("，")
+            v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join("，")
         };
         eprintln!(
             "共 {} 件：成功 {}，错误 {}；需补充信息 {}；一致性问题 {}（{:.2} 秒，{} 线程，{:.0} 件/秒）",
@@ -492,23 +410,12 @@ fn check(dir: Option<PathBuf>, fingerprint: Option<String>) -> Result<ExitCode, 
     let info = ruleset.info();
     if errors == 0 {
         if let Ok(c) = Classifier::new(&ruleset) {
-            outln!(
-                "规则集 {}（{} 版本 {}）：{} 条规则，{} 个词组。",
-                ruleset.title(),
-                info.name,
-                info.version,
-                c.rules().len(),
-                c.lexicon().groups().len()
-            );
+            outln!("规则集 {}（{} 版本 {}）：{} 条规则，{} 个词组。", ruleset.title(), info.name, info.version, c.rules().len(), c.lexicon().groups().len());
         }
     }
     outln!("指纹 {}", info.fingerprint);
     outln!("{errors} 个错误，{warnings} 个警告");
-    Ok(if errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode, fenliu::Error> {
@@ -517,11 +424,7 @@ fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode
     let results = cases::run_all(&classifier, &ruleset)?;
     let mut passed = 0;
     for r in &results {
-        let at = r
-            .location
-            .as_ref()
-            .map(|l| format!("{l} "))
-            .unwrap_or_default();
+        let at = r.location.as_ref().map(|l| format!("{l} ")).unwrap_or_default();
         if r.passed {
             passed += 1;
             if !failures {
@@ -540,40 +443,19 @@ fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode
     let failed = results.len() - passed;
     if coverage {
         let un = cases::uncovered(&classifier, &results);
-        let checks = classifier
-            .rules()
-            .iter()
-            .filter(|r| r.stage == fenliu::StageKind::Check)
-            .count();
+        let checks = classifier.rules().iter().filter(|r| r.stage == fenliu::StageKind::Check).count();
         let total = classifier.rules().len() - checks;
-        outln!(
-            "\n规则覆盖：{}/{} 条规则被案例触发（另有 {checks} 条一致性检查规则，不应被触发）",
-            total - un.len(),
-            total
-        );
+        outln!("\n规则覆盖：{}/{} 条规则被案例触发（另有 {checks} 条一致性检查规则，不应被触发）", total - un.len(), total);
         for r in un {
-            let at = r
-                .location
-                .as_ref()
-                .map(|l| l.to_string())
-                .unwrap_or_default();
+            let at = r.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
             outln!("  未覆盖 {} {}（{at}）", r.id, r.title);
         }
     }
     outln!("\n{passed} passed, {failed} failed");
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn explain(
-    file: Option<PathBuf>,
-    text: Option<String>,
-    rules: &RulesArg,
-    as_json: bool,
-) -> Result<ExitCode, fenliu::Error> {
+fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_json: bool) -> Result<ExitCode, fenliu::Error> {
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     let classifier = Classifier::new(&ruleset)?;
     let input = match text {
@@ -590,11 +472,7 @@ fn explain(
     let yes_no = |b: bool| if b { "是" } else { "否" };
     o += &format!("法定途径：{}（{}）\n", v.route.name, v.route.code);
     o += &format!("  处理机关：{}\n", v.route.handler);
-    o += &format!(
-        "  作为信访事项受理：{}；诉访分离：{}\n",
-        yes_no(v.route.accepted),
-        yes_no(v.separated)
-    );
+    o += &format!("  作为信访事项受理：{}；诉访分离：{}\n", yes_no(v.route.accepted), yes_no(v.separated));
     if !v.route.basis.is_empty() {
         o += &format!("  依据：{}\n", v.route.basis.join("；"));
     }
@@ -603,45 +481,22 @@ fn explain(
         o += &format!("状态：需补充信息（{}）\n", v.missing.join("、"));
     }
     o += &format!("类别：{}（{}）\n", v.category.name, v.category.code);
-    o += &format!(
-        "化解难度：{}（{}，{} 分）\n",
-        v.difficulty.name, v.difficulty.tier, v.difficulty.score
-    );
+    o += &format!("化解难度：{}（{}，{} 分）\n", v.difficulty.name, v.difficulty.tier, v.difficulty.score);
     for f in &v.difficulty.factors {
         o += &format!("  {:+} {}（{}）\n", f.points, f.reason, f.rule);
     }
-    o += &format!(
-        "代办层级：{}，由{}牵头（{}）\n",
-        v.delegation.name, v.delegation.lead, v.delegation.reason
-    );
+    o += &format!("代办层级：{}，由{}牵头（{}）\n", v.delegation.name, v.delegation.lead, v.delegation.reason);
     let mut deadlines: Vec<_> = v.deadlines.iter().collect();
     deadlines.sort_by_key(|(k, d)| (d.date, *k));
     for (k, d) in deadlines {
         let from = match &d.after {
-            Some(a) => format!(
-                "{} 之后",
-                v.deadlines.get(a).map_or(a.as_str(), |x| x.name.as_str())
-            ),
+            Some(a) => format!("{} 之后", v.deadlines.get(a).map_or(a.as_str(), |x| x.name.as_str())),
             None => "收到后".to_owned(),
         };
-        o += &format!(
-            "期限 {}：{}（{from} {} {}，{k}）\n",
-            d.name,
-            d.date,
-            d.days,
-            if d.working_days {
-                "个工作日"
-            } else {
-                "日"
-            }
-        );
+        o += &format!("期限 {}：{}（{from} {} {}，{k}）\n", d.name, d.date, d.days, if d.working_days { "个工作日" } else { "日" });
     }
     if !v.flags.is_empty() {
-        let names: Vec<String> = v
-            .flags
-            .iter()
-            .map(|f| format!("{}（{f}）", classifier.flag_name(f).unwrap_or(f)))
-            .collect();
+        let names: Vec<String> = v.flags.iter().map(|f| format!("{}（{f}）", classifier.flag_name(f).unwrap_or(f))).collect();
         o += &format!("标记：{}\n", names.join("、"));
     }
     for w in &v.violations {
@@ -652,32 +507,10 @@ fn explain(
     }
     o += "\n判断过程（按执行顺序）：\n";
     for (i, t) in v.trace.iter().enumerate() {
-        o += &format!(
-            "{:>2}. [{}] {} —— {}（{}）\n",
-            i + 1,
-            t.stage,
-            t.title,
-            t.outcome,
-            t.rule
-        );
+        o += &format!("{:>2}. [{}] {} —— {}（{}）\n", i + 1, t.stage, t.title, t.outcome, t.rule);
         if !t.matched.is_empty() {
-            let words: Vec<String> = t
-                .matched
-                .iter()
-                .map(|h| {
-                    format!(
-                        "「{}」({} {}–{})",
-                        h.word,
-                        if h.field == fenliu::Field::Title {
-                            "标题"
-                        } else {
-                            "正文"
-                        },
-                        h.start,
-                        h.end
-                    )
-                })
-                .collect();
+            let words: Vec<String> =
+                t.matched.iter().map(|h| format!("「{}」({} {}–{})", h.word, if h.field == fenliu::Field::Title { "标题" } else { "正文" }, h.start, h.end)).collect();
             o += &format!("    命中：{}\n", words.join("、"));
         }
         if !t.fields.is_empty() {
@@ -703,11 +536,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     let classifier = Classifier::new(&ruleset)?;
     let input = read_input(&file)?;
-    let petitions: Vec<fenliu::Petition> = split_input(&input)?
-        .iter()
-        .filter_map(|(_, j)| fenliu::Petition::from_json(j).ok())
-        .map(|p| p.petition)
-        .collect();
+    let petitions: Vec<fenliu::Petition> = split_input(&input)?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;
     let started = Instant::now();
     let mut costs = classifier.profile(&petitions, &Options::today(Date::today_utc()));
@@ -727,16 +556,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
         secs * 1e6 / n
     );
     costs.sort_by(|a, b| b.operations.cmp(&a.operations).then(a.rule.cmp(&b.rule)));
-    outln!(
-        "\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}",
-        "规则",
-        "Rhai/件",
-        "原生/件",
-        "跳过/件",
-        "触发",
-        "运算/件",
-        "运算/调用"
-    );
+    outln!("\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用");
     for c in costs.iter().take(top) {
         outln!(
             "{:<44} {:>10.2} {:>10.2} {:>10.2} {:>8} {:>12.1} {:>10.1}",
