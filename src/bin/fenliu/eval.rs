@@ -27,10 +27,13 @@ fn io_error(path: &Path, e: std::io::Error) -> fenliu::Error {
     Diagnostic::error("input.io", format!("无法读取 \"{}\"：{e}", path.display()), "检查文件路径；文件须为 UTF-8。").into()
 }
 
+/// The ruleset's codes of a label field (`route`, `tier`…).
+pub type Codes<'a> = dyn Fn(&str) -> Vec<String> + 'a;
+
 /// Labels of one split, each with the petition to classify (from the label line or joined on id
 /// from the texts files). `None`: the texts are nowhere to be found (the caller skips, with a
 /// message). `codes` gives the ruleset's codes to check labels against.
-pub fn load_labelled(labels_path: &Path, split: &str, texts: &[PathBuf], codes: Option<&dyn Fn(&str) -> Vec<String>>) -> Result<Option<Vec<(Label, Value)>>, fenliu::Error> {
+pub fn load_labelled(labels_path: &Path, split: &str, texts: &[PathBuf], codes: Option<&Codes>) -> Result<Option<Vec<(Label, Value)>>, fenliu::Error> {
     let name = labels_path.display().to_string();
     let raw = std::fs::read_to_string(labels_path).map_err(|e| io_error(labels_path, e))?;
     let is_csv = labels_path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
