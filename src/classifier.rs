@@ -6,7 +6,7 @@
 //! their own from a shared [`Ruleset`].
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope, AST};
@@ -76,6 +76,19 @@ pub struct Classifier {
     costs: RefCell<Option<Vec<RuleCost>>>,
     limits: Limits,
     warnings: Vec<Diagnostic>,
+}
+
+/// The route stage read as evidence ([`Classifier::route_evidence`]).
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The verdict, as `classify` gives it.
+    pub verdict: Verdict,
+    /// Every route rule whose condition holds, in stage order (the first decided the verdict).
+    pub fired: Vec<String>,
+    /// Keyword groups with a hit that counts in the title.
+    pub title_groups: Vec<String>,
+    /// Keyword groups with a hit that counts in the text.
+    pub text_groups: Vec<String>,
 }
 
 /// What one rule cost over a batch of petitions (see [`Classifier::profile`]).
@@ -311,6 +324,32 @@ impl Classifier {
     }
 
     fn classify_owned(&self, owned: Petition, options: &Options) -> Result<Verdict> {
+        self.run(owned, options, None)
+    }
+
+    /// The route stage read as evidence: the verdict (first match, as [`Classifier::classify`]
+    /// gives it), every route rule in force whose condition holds (not only the first, in stage
+    /// order), and the keyword groups with hits that count, in the title and in the text. What
+    /// `fenliu fit` learns weights from; slower than `classify` (no route rule is skipped after
+    /// the first), so not for the keystroke path.
+    pub fn route_evidence(&self, petition: &Petition, options: &Options) -> Result<Evidence> {
+        let mut fired = Vec::new();
+        let verdict = self.run(petition.clone(), options, Some(&mut fired))?;
+        let matches = self.lexicon.scan(petition.title.as_deref(), &petition.text);
+        let mut title_groups = BTreeSet::new();
+        let mut text_groups = BTreeSet::new();
+        for h in matches.hits.iter().filter(|h| !h.negated) {
+            let Some(g) = self.lexicon.groups().get(h.group) else { continue };
+            if h.field == crate::lexicon::Field::Title {
+                title_groups.insert(g.id.clone());
+            } else {
+                text_groups.insert(g.id.clone());
+            }
+        }
+        Ok(Evidence { verdict, fired, title_groups: title_groups.into_iter().collect(), text_groups: text_groups.into_iter().collect() })
+    }
+
+    fn run(&self, owned: Petition, options: &Options, mut probe: Option<&mut Vec<String>>) -> Result<Verdict> {
         self.log.borrow_mut().clear();
         let date = owned.submitted_at.or(options.today);
         let matches = self.lexicon.scan(owned.title.as_deref(), &owned.text);
@@ -376,6 +415,19 @@ impl Classifier {
                 }
                 if !fired? {
                     continue;
+                }
+                if *kind == StageKind::Route {
+                    if let Some(p) = probe.as_deref_mut() {
+                        p.push(rule.id.clone());
+                        if out.route.is_some() {
+                            continue; // evidence only: the first match has decided
+                        }
+                        let outcome = out.apply(rule, &self.manifest, petition);
+                        if !options.brief {
+                            out.trace.push(self.trace_entry(rule, &ctx, outcome));
+                        }
+                        continue;
+                    }
                 }
                 let outcome = out.apply(rule, &self.manifest, petition);
                 if !options.brief {

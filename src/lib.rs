@@ -41,6 +41,7 @@
 //! | `engine` | the one audited Rhai set-up and its limits |
 //! | `classifier` | compile once, classify many: stages and verdict building |
 //! | `cases` | the ruleset's own test cases and their runner |
+//! | [`fit`] | route weights fitted to labelled petitions (softmax regression over rule and keyword evidence) |
 //! | [`suggest`] | word candidates for a keyword group, mined from labelled petitions |
 //! | [`eval`] | accuracy against labelled petitions: intervals, per-route scores, confusion, annotator agreement |
 //! | `date` | calendar dates and deadline arithmetic |
@@ -62,6 +63,7 @@ mod date;
 mod engine;
 mod error;
 pub mod eval;
+pub mod fit;
 mod lexicon;
 mod native;
 mod numbers;
@@ -79,7 +81,7 @@ mod default_rules {
 }
 
 pub use cases::{Case, CaseResult, Mismatch};
-pub use classifier::{Classifier, Options, RuleCost};
+pub use classifier::{Classifier, Evidence, Options, RuleCost};
 pub use date::Date;
 pub use engine::{Limits, MAX_LOG_LINES};
 pub use error::{Diagnostic, Error, Location, Result, Severity};

@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 
 #[path = "fenliu/eval.rs"]
 mod eval;
+#[path = "fenliu/fit.rs"]
+mod fit;
 #[path = "fenliu/suggest.rs"]
 mod suggest;
 
@@ -112,6 +114,38 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         gate: Option<PathBuf>,
     },
+    /// 拟合途径权重：在训练集上按规则和词组的命中拟合各途径的权重，在验证集上与现在的优先级判定对比
+    Fit {
+        /// 标注文件（JSONL 或 CSV）
+        #[arg(long = "labels", value_name = "FILE")]
+        labels: PathBuf,
+        /// 在哪部分标注上拟合
+        #[arg(long, default_value = "train")]
+        split: String,
+        /// 在哪部分标注上核对
+        #[arg(long, default_value = "dev")]
+        check: String,
+        #[command(flatten)]
+        rules: RulesArg,
+        /// 留言原文（JSONL，按 id 对应）；默认 ../shared/data/ 中的两个文件
+        #[arg(long = "texts", value_name = "FILE")]
+        texts: Vec<PathBuf>,
+        /// 把权重写入此文件（已有的 [pinned] 权重保留）
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// L2 正则化强度
+        #[arg(long, default_value_t = 0.002)]
+        l2: f64,
+        /// 梯度下降步数
+        #[arg(long, default_value_t = 400)]
+        steps: usize,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+        /// 另加标题和正文的二字组作特征（学习的文本模型，用来对比）
+        #[arg(long)]
+        ngrams: bool,
+    },
     /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
     Suggest {
         /// 词组名（lexicon/*.toml 中的 [词组名]）
@@ -183,6 +217,10 @@ fn main() -> ExitCode {
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
+        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams } => {
+            let options = fenliu::fit::FitOptions { l2, steps, ..Default::default() };
+            fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams })
+        }
         Command::Suggest { group, labels, split, route, rules, texts, min_count, min_precision, top, json } => {
             let options = fenliu::suggest::SuggestOptions { min_count, min_precision, top, ..Default::default() };
             suggest::run(&suggest::Args { group, labels, split, route, rules: &rules, texts, options, json })

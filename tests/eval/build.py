@@ -11,6 +11,8 @@
 
 Splits: train 60 % / dev 20 % / test 20 %, seed 20261204, stratified by route, grouped so that
 petitions with the same normalised title + text, or the same normalised text, share a split.
+Splits are frozen: a petition already in corpus.jsonl keeps its split; only new petitions are
+dealt (a group that touches an old petition follows it).
 Only the Python standard library.
 """
 import argparse, collections, json, os, random, re, subprocess, sys, unicodedata
@@ -127,9 +129,21 @@ def corpus(args):
         groups[find(k)].append(k)
     # Stratify groups by the route of their first member; deal each route's groups in a seeded
     # order, so each split gets 60/20/20 of every route.
+    old = {}
+    path = os.path.join(HERE, "corpus.jsonl")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                o = json.loads(line)
+                old[o["id"]] = o["split"]
     rng = random.Random(SPLIT_SEED)
     by_route = collections.defaultdict(list)
     for g in sorted(groups.values()):
+        kept = [old[rows[k]["id"]] for k in g if rows[k]["id"] in old]
+        if kept:
+            for k in g:
+                rows[k]["split"] = kept[0]
+            continue
         by_route[rows[g[0]]["route"]].append(g)
     for route in sorted(by_route):
         gs = by_route[route]

@@ -13,6 +13,10 @@ Draws, in this order, each skipping messages whose normalised title + text was a
      the label always comes from reading);
   4. messages, random: 150 from portal-messages.jsonl (seed 20261205);
   5. messages, targeted: up to 25 per rare route, as in 3.
+  6. round 2, both files: the first labelling found 25 arbitration and 11 party_appeal petitions,
+     under the 40 each the corpus needs, so up to 60 more arbitration candidates (PATTERNS or
+     ARBITRATION_2) and up to 120 more party_appeal candidates (seed 20261206). Drawn with
+     --round 2 (which also writes c5.jsonl for the annotators).
 """
 import argparse, json, os, random, re, sys, unicodedata
 
@@ -28,6 +32,9 @@ PATTERNS = {
     "civil": r"邻居|纠纷|物业费|合同|退款|赔偿|医疗|交通事故|借款|欠款|违约|租金|房东|装修",
 }
 
+# Round 2: the employer disputes that a labour arbitration committee hears.
+ARBITRATION_2 = r"劳动仲裁|仲裁委|劳动合同|经济补偿|赔偿金|辞退|解除劳动|开除|工伤.{0,6}(赔偿|待遇)|(未|没有|不)(给|帮|为).{0,6}(缴|交|买).{0,4}社保|双倍工资|加班费|土地承包|承包合同|承包地"
+
 def norm(title, text):
     s = unicodedata.normalize("NFKC", (title or "") + (text or "")).lower()
     return re.sub(r"[\W_]+", "", s)
@@ -40,6 +47,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", help="write annotators' reading files to this directory")
     ap.add_argument("--nchunks", type=int, default=4)
+    ap.add_argument("--round", type=int, default=2, help="1: the first draw only; 2: with the second targeted draw")
     args = ap.parse_args()
     if not os.path.isdir(DATA):
         print(f"跳过：{DATA} 不存在 / skipped: no data folder", file=sys.stderr)
@@ -86,18 +94,35 @@ def main():
     targeted(replies, 50, 20261204, "replies")
     random_draw(messages, 150, 20261205, "messages")
     targeted(messages, 25, 20261205, "messages")
+    first_round = len(drawn)
+    if args.round >= 2:
+        rng = random.Random(20261206)
+        for route, n, pats in (("arbitration", 60, [PATTERNS["arbitration"], ARBITRATION_2]), ("party_appeal", 120, [PATTERNS["party_appeal"]])):
+            rx = [re.compile(p) for p in pats]
+            cands = [m for m in replies + messages if any(r.search((m.get("title") or "") + (m.get("text") or "")) for r in rx)]
+            rng.shuffle(cands)
+            k = 0
+            for m in cands:
+                if k == n:
+                    break
+                k += take(m, "replies" if m["id"].startswith("r4-") else "messages", "targeted2:" + route)
 
     for d in drawn:
         print(json.dumps(d, ensure_ascii=False))
 
     if args.chunks:
         os.makedirs(args.chunks, exist_ok=True)
-        order = list(drawn)
+        order = list(drawn[:first_round])
         random.Random(7).shuffle(order)  # annotators cannot tell a random from a targeted draw
         size = -(-len(order) // args.nchunks)
-        for c in range(args.nchunks):
+        chunks = [order[c * size:(c + 1) * size] for c in range(args.nchunks)]
+        if len(drawn) > first_round:
+            second = list(drawn[first_round:])
+            random.Random(8).shuffle(second)
+            chunks.append(second)
+        for c, part in enumerate(chunks):
             with open(os.path.join(args.chunks, f"c{c + 1}.jsonl"), "w", encoding="utf-8") as f:
-                for d in order[c * size:(c + 1) * size]:
+                for d in part:
                     m = by_id[d["id"]]
                     rec = {"id": m["id"], "title": m.get("title", ""), "text": m.get("text", "")}
                     if "reply" in m:

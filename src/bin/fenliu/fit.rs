@@ -1,0 +1,193 @@
+//! `fenliu fit`: route weights fitted on the train split, checked on dev side by side with
+//! first match, written as a TOML file people can read.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use fenliu::eval::{Prediction, Report};
+use fenliu::fit::{self, FitOptions, Model};
+use fenliu::{Classifier, Date, Diagnostic, Evidence, Options, Petition};
+use serde_json::Value;
+
+use super::eval::{load_labelled, NO_TEXTS};
+use super::{load_rules, RulesArg};
+
+/// Routes whose first-match decision stands over the fitted weights.
+const PRECEDENCE: &[&str] = &["judicial"];
+
+pub struct Args<'a> {
+    pub labels: PathBuf,
+    pub split: String,
+    pub check: String,
+    pub rules: &'a RulesArg,
+    pub texts: Vec<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub options: FitOptions,
+    pub json: bool,
+    /// Add character bigrams of title and text as features (the learned text model).
+    pub ngrams: bool,
+}
+
+fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
+    if !on {
+        return f;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for k in ["title", "text"] {
+        let s = p.get(k).and_then(Value::as_str).unwrap_or_default();
+        for run in s.split(|c: char| !c.is_alphanumeric()) {
+            let chars: Vec<char> = run.chars().collect();
+            for w in chars.windows(2) {
+                seen.insert(format!("ng:{}", w.iter().collect::<String>()));
+            }
+        }
+    }
+    f.extend(seen);
+    f
+}
+
+fn evidence(classifier: &Classifier, petitions: &[Value]) -> Vec<Option<Evidence>> {
+    let options = Options::today(Date::today_utc());
+    petitions.iter().map(|p| Petition::from_json(&p.to_string()).ok().and_then(|p| classifier.route_evidence(&p.petition, &options).ok())).collect()
+}
+
+/// Pinned weights from an existing weights file: `[pinned."feature"] route = weight`.
+fn read_pinned(path: &PathBuf, routes: &[String]) -> Result<BTreeMap<String, Vec<f64>>, fenliu::Error> {
+    let Ok(raw) = std::fs::read_to_string(path) else { return Ok(BTreeMap::new()) };
+    let bad = |e: String| -> fenliu::Error {
+        Diagnostic::error("fit.weights", format!("权重文件 \"{}\" 有误：{e}", path.display()), "[pinned.\"特征\"] 下每行写 途径 = 权重。").into()
+    };
+    let v: toml::Table = raw.parse().map_err(|e: toml::de::Error| bad(e.to_string()))?;
+    let mut out = BTreeMap::new();
+    if let Some(toml::Value::Table(pinned)) = v.get("pinned") {
+        for (feature, row) in pinned {
+            let toml::Value::Table(row) = row else { return Err(bad(format!("\"{feature}\" 不是表"))) };
+            let mut w = vec![0.0; routes.len()];
+            for (route, x) in row {
+                let i = routes.iter().position(|r| r == route).ok_or_else(|| bad(format!("\"{route}\" 不是途径代码")))?;
+                let x = x.as_float().or_else(|| x.as_integer().map(|i| i as f64)).ok_or_else(|| bad(format!("\"{feature}\".{route} 不是数")))?;
+                if let Some(slot) = w.get_mut(i) {
+                    *slot = x;
+                }
+            }
+            out.insert(feature.clone(), w);
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
+    let ruleset = load_rules(&args.rules.dir, &args.rules.fingerprint)?;
+    let classifier = Classifier::new(&ruleset)?;
+    let routes: Vec<String> = classifier.codes("route").into_iter().map(|(c, _)| c).collect();
+    let codes = |field: &str| classifier.codes(field).into_iter().map(|(c, _)| c).collect();
+    let (Some(train), Some(check)) = (load_labelled(&args.labels, &args.split, &args.texts, Some(&codes))?, load_labelled(&args.labels, &args.check, &args.texts, Some(&codes))?)
+    else {
+        eprintln!("{NO_TEXTS}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (train_labels, train_petitions): (Vec<_>, Vec<_>) = train.into_iter().unzip();
+    let (check_labels, check_petitions): (Vec<_>, Vec<_>) = check.into_iter().unzip();
+    let train_ev = evidence(&classifier, &train_petitions);
+    let check_ev = evidence(&classifier, &check_petitions);
+
+    let examples: Vec<(Vec<String>, usize)> = train_labels
+        .iter()
+        .zip(&train_ev)
+        .zip(&train_petitions)
+        .filter_map(|((l, e), p)| Some((with_ngrams(fit::features(e.as_ref()?), p, args.ngrams), routes.iter().position(|r| Some(r) == l.expected.route.as_ref())?)))
+        .collect();
+    let pinned = match &args.output {
+        Some(p) => read_pinned(p, &routes)?,
+        None => BTreeMap::new(),
+    };
+    let model = Model::fit(&routes, &examples, &pinned, &args.options);
+
+    // Dev: first match and the fitted weights side by side.
+    let names = classifier.codes("route");
+    let first: Vec<Option<Prediction>> = check_ev.iter().map(|e| e.as_ref().map(|e| Prediction::from_verdict(&e.verdict))).collect();
+    let fitted: Vec<Option<Prediction>> = check_ev
+        .iter()
+        .zip(&check_petitions)
+        .map(|(e, pet)| {
+            let e = e.as_ref()?;
+            let best = model.score(&with_ngrams(fit::features(e), pet, args.ngrams)).into_iter().next()?;
+            let mut p = Prediction::from_verdict(&e.verdict);
+            p.rule = best.evidence.first().map(|(f, w)| format!("{f} {w:+.2}")).unwrap_or_default();
+            p.route = best.route;
+            Some(p)
+        })
+        .collect();
+    // Statutory precedence keeps the last word: where first match decided a route that leaves
+    // the 信访 procedure on a concrete procedural fact (judicial), it stands.
+    let with_precedence: Vec<Option<Prediction>> = fitted
+        .iter()
+        .zip(&first)
+        .map(|(f, m)| match (f, m) {
+            (Some(f), Some(m)) if PRECEDENCE.contains(&m.route.as_str()) => Some(Prediction { route: m.route.clone(), rule: m.rule.clone(), ..f.clone() }),
+            _ => f.clone(),
+        })
+        .collect();
+    let a = Report::new(&args.check, &check_labels, &first, &names);
+    let b = Report::new(&args.check, &check_labels, &fitted, &names);
+    let c = Report::new(&args.check, &check_labels, &with_precedence, &names);
+    let acc = |r: &Report| r.accuracy("route").map_or(0.0, |a| a.value);
+    let recall = |r: &Report, code: &str| r.routes.iter().find(|x| x.code == code).map_or(0.0, |x| x.recall.value);
+    let train_fit: Vec<Option<Prediction>> = train_ev
+        .iter()
+        .zip(&train_petitions)
+        .map(|(e, pet)| {
+            let e = e.as_ref()?;
+            let mut p = Prediction::from_verdict(&e.verdict);
+            p.route = model.score(&with_ngrams(fit::features(e), pet, args.ngrams)).into_iter().next()?.route;
+            Some(p)
+        })
+        .collect();
+    let t = Report::new(&args.split, &train_labels, &train_fit, &names);
+
+    if args.json {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "train": examples.len(), "features": model.weights.len(), "train_route": acc(&t), "check": args.check, "first_match": a, "fitted": b })
+            )
+            .unwrap_or_default()
+        );
+    } else {
+        crate::outln!(
+            "在 {} 上拟合（{} 件，{} 个特征：规则、标题词组、正文词组），在 {} 上核对（{} 件）：",
+            args.split,
+            examples.len(),
+            model.weights.len(),
+            args.check,
+            check_labels.len()
+        );
+        crate::outln!("  {:<22}{:>10}{:>14}", "", "途径准确率", "涉法涉诉召回");
+        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "现在（优先级首个命中）", acc(&a) * 100.0, recall(&a, "judicial") * 100.0);
+        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "拟合权重", acc(&b) * 100.0, recall(&b, "judicial") * 100.0);
+        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "拟合权重，涉法涉诉规则优先", acc(&c) * 100.0, recall(&c, "judicial") * 100.0);
+        crate::outln!("  （拟合权重在 {} 上自身的途径准确率 {:.1}%）", args.split, acc(&t) * 100.0);
+    }
+    if let Some(out) = &args.output {
+        let info = classifier.info();
+        let header = format!(
+            "fenliu fit 拟合的途径权重：{} 的 {} 部分 {} 件；规则集 {} {}（指纹 {}…）。\n{} 上途径准确率：优先级首个命中 {:.1}%，拟合权重 {:.1}%。\n重新拟合：fenliu fit --labels {} -o {}。[pinned] 中的权重是人工固定的，重新拟合时保持不变。",
+            args.labels.display(),
+            args.split,
+            examples.len(),
+            info.name,
+            info.version,
+            info.fingerprint.get(..16).unwrap_or_default(),
+            args.check,
+            acc(&a) * 100.0,
+            acc(&b) * 100.0,
+            args.labels.display(),
+            out.display()
+        );
+        std::fs::write(out, model.to_toml(&header))
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{e}", out.display()), "检查路径是否可写。")))?;
+        eprintln!("权重已写入 {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
