@@ -84,15 +84,17 @@ impl Model {
         let mut names: Vec<&str> = counts.iter().filter(|(n, c)| **c >= options.min_count && !pinned.contains_key(**n)).map(|(n, _)| *n).collect();
         names.sort_unstable();
         let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-        let rows: Vec<(Vec<usize>, Vec<&Vec<f64>>, usize)> =
-            examples.iter().map(|(f, y)| (f.iter().filter_map(|x| index.get(x.as_str()).copied()).collect(), f.iter().filter_map(|x| pinned.get(x)).collect(), *y)).collect();
+        // One training row: indices of fitted features present, pinned weights present, label.
+        struct Row<'a>(Vec<usize>, Vec<&'a Vec<f64>>, usize);
+        let rows: Vec<Row> =
+            examples.iter().map(|(f, y)| Row(f.iter().filter_map(|x| index.get(x.as_str()).copied()).collect(), f.iter().filter_map(|x| pinned.get(x)).collect(), *y)).collect();
         let mut w = vec![vec![0.0; k]; names.len()];
         let mut b = vec![0.0; k];
         let n = rows.len().max(1) as f64;
         for _ in 0..options.steps {
             let mut gw = vec![vec![0.0; k]; names.len()];
             let mut gb = vec![0.0; k];
-            for (xs, pins, y) in &rows {
+            for Row(xs, pins, y) in &rows {
                 let mut z = b.clone();
                 for &i in xs {
                     add(&mut z, w.get(i));
