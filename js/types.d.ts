@@ -164,6 +164,36 @@ export interface Route {
   accepted: boolean;
   /** Plain-language guidance for the citizen. */
   guidance: string;
+  /**
+   * How sure the weighed evidence is of this route, 0–1 (three decimals). Only from rulesets
+   * whose manifest has `[evidence]` (the default ruleset does); 1 when a precedence rule decided.
+   */
+  confidence?: number;
+  /** The evidence for this route, strongest first (rulesets with `[evidence]`). */
+  evidence?: Weighed[];
+  /** The runner-up route, with its evidence and why it lost (rulesets with `[evidence]`). */
+  alternatives?: Alternative[];
+}
+
+/** One piece of weighed evidence: a route rule that holds or a keyword group that hits. */
+export interface Weighed {
+  /** `rule:<rule id>`, `title:<group>` or `text:<group>`. */
+  feature: string;
+  /** What it is, in Chinese. */
+  label: string;
+  /** Its weight for the route (positive: for, negative: against), two decimals. */
+  weight: number;
+}
+
+/** A route that also had evidence but lost. */
+export interface Alternative {
+  code: string;
+  name: string;
+  /** Its probability, 0–1. */
+  confidence: number;
+  evidence: Weighed[];
+  /** Why it lost, in Chinese. */
+  lost_because: string;
 }
 
 /** A code with its Chinese name. */
@@ -256,6 +286,11 @@ export interface Verdict {
   status: 'decided' | 'needs_info';
   /** With `needs_info`: petition fields (JSON paths) whose answer could change the route. */
   missing?: string[];
+  /**
+   * With `needs_info` because the evidence for the two likeliest routes is close: the one
+   * question that separates them (e.g. 是否已经申请劳动仲裁？).
+   */
+  question?: string;
   route: Route;
   category: Coded;
   /** 诉访分离: leaves the 信访 procedure for litigation or mediation. */

@@ -19,8 +19,8 @@ use crate::error::{Diagnostic, Error, Location, Result};
 use crate::lexicon::Lexicon;
 use crate::petition::{Petition, PATHS};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
-use crate::ruleset::{kind_of, FileKind, Manifest, Ruleset, RulesetInfo};
-use crate::verdict::{Coded, Deadline, Delegation, Difficulty, Factor, LogLine, Route, Status, TraceEntry, Verdict, Violation};
+use crate::ruleset::{kind_of, EvidenceSpec, FileKind, Manifest, Ruleset, RulesetInfo, WEIGHTS};
+use crate::verdict::{Alternative, Coded, Deadline, Delegation, Difficulty, Factor, Fixed, LogLine, Route, Status, TraceEntry, Verdict, Violation, Weighed};
 
 /// Options of one classification. Plain data with a `Default`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,6 +76,8 @@ pub struct Classifier {
     costs: RefCell<Option<Vec<RuleCost>>>,
     limits: Limits,
     warnings: Vec<Diagnostic>,
+    /// `[evidence]` with its weights: the route stage weighs evidence instead of first match.
+    evidence: Option<(EvidenceSpec, crate::fit::Model)>,
 }
 
 /// The route stage read as evidence ([`Classifier::route_evidence`]).
@@ -248,8 +250,12 @@ impl Classifier {
             Some(l) if errors.is_empty() => l,
             _ => return Err(Error { diagnostics: errors }),
         };
+        let evidence = match &manifest.evidence {
+            Some(spec) => Some((spec.clone(), evidence_model(ruleset, &manifest, spec, &rules, &lexicon, &mut warnings)?)),
+            None => None,
+        };
         let groups = Rc::new(lexicon.index());
-        Ok(Classifier { info: ruleset.info().clone(), manifest, engine, files, rules, stages, lexicon, groups, log, ops, costs: RefCell::new(None), limits, warnings })
+        Ok(Classifier { info: ruleset.info().clone(), manifest, engine, files, rules, stages, lexicon, groups, log, ops, costs: RefCell::new(None), limits, warnings, evidence })
     }
 
     /// Every problem in a ruleset, errors and warnings, without stopping at the first.
@@ -367,6 +373,7 @@ impl Classifier {
         let petition = &ctx.petition;
 
         let mut out = Building::default();
+        let mut route_fired: Vec<usize> = Vec::new();
         let mut spent: u64 = 0;
         let mut log_lines: Vec<LogLine> = Vec::new();
         for (kind, idx) in &self.stages {
@@ -416,18 +423,19 @@ impl Classifier {
                 if !fired? {
                     continue;
                 }
-                if *kind == StageKind::Route {
+                if *kind == StageKind::Route && (self.evidence.is_some() || probe.is_some()) {
+                    // Every route rule that holds is evidence; the decision comes after the stage.
                     if let Some(p) = probe.as_deref_mut() {
                         p.push(rule.id.clone());
-                        if out.route.is_some() {
-                            continue; // evidence only: the first match has decided
-                        }
+                    }
+                    route_fired.push(i);
+                    if self.evidence.is_none() && out.route.is_none() {
                         let outcome = out.apply(rule, &self.manifest, petition);
                         if !options.brief {
                             out.trace.push(self.trace_entry(rule, &ctx, outcome));
                         }
-                        continue;
                     }
+                    continue;
                 }
                 let outcome = out.apply(rule, &self.manifest, petition);
                 if !options.brief {
@@ -437,17 +445,33 @@ impl Classifier {
                     break;
                 }
             }
+            if *kind == StageKind::Route {
+                self.weigh_route(&mut out, &route_fired, &ctx, options.brief);
+            }
             self.finish_stage(*kind, &mut out, &ctx);
         }
 
-        let route_rule = out.route.ok_or_else(|| no_result("route", "法定途径"))?;
         let category = out.category.ok_or_else(|| no_result("category", "类别"))?;
         let level = out.level.ok_or_else(|| no_result("delegation", "代办层级"))?;
-        let Outcome::Route { code, guidance, handler, ask, accepted } = &route_rule.outcome else {
-            return Err(no_result("route", "法定途径").into());
+        // The route's rule, or (the weights chose a route none of whose rules holds) the
+        // route's own guidance from the manifest.
+        let no_ask: Vec<String> = Vec::new();
+        let (code, guidance, handler, ask, accepted, basis) = match (out.route, &out.route_code) {
+            (Some(rule), _) => {
+                let Outcome::Route { code, guidance, handler, ask, accepted } = &rule.outcome else {
+                    return Err(no_result("route", "法定途径").into());
+                };
+                (code, guidance.clone(), handler.clone(), ask, *accepted, rule.basis.clone())
+            }
+            (None, Some(code)) => {
+                let spec = self.manifest.routes.get(code);
+                (code, spec.and_then(|s| s.guidance.clone()).unwrap_or_default(), None, &no_ask, None, spec.map(|s| s.basis.clone()).unwrap_or_default())
+            }
+            (None, None) => return Err(no_result("route", "法定途径").into()),
         };
         let spec = self.manifest.routes.get(code);
         let missing: Vec<String> = ask.iter().filter(|a| !present.get(PATHS.iter().position(|p| p == a).unwrap_or(usize::MAX)).copied().unwrap_or(false)).cloned().collect();
+        let decision = out.decision.take();
         let tier = self.tier(out.score, out.at_least.as_deref());
         let deadlines = match date {
             Some(d) => compute_deadlines(d, &out.deadlines),
@@ -455,15 +479,19 @@ impl Classifier {
         };
         Ok(Verdict {
             id: petition.id.clone(),
-            status: if missing.is_empty() { Status::Decided } else { Status::NeedsInfo },
+            status: if missing.is_empty() && decision.as_ref().is_none_or(|d| d.question.is_none()) { Status::Decided } else { Status::NeedsInfo },
             missing,
+            question: decision.as_ref().and_then(|d| d.question.clone()),
             route: Route {
                 code: code.clone(),
                 name: spec.map(|s| s.name.clone()).unwrap_or_default(),
-                handler: handler.clone().or_else(|| spec.map(|s| s.handler.clone())).unwrap_or_default(),
-                basis: route_rule.basis.clone(),
+                handler: handler.or_else(|| spec.map(|s| s.handler.clone())).unwrap_or_default(),
+                basis,
                 accepted: accepted.unwrap_or_else(|| spec.is_some_and(|s| s.accepted)),
-                guidance: guidance.clone(),
+                guidance,
+                confidence: decision.as_ref().map(|d| d.confidence),
+                evidence: decision.as_ref().map(|d| d.evidence.clone()).unwrap_or_default(),
+                alternatives: decision.map(|d| d.alternatives).unwrap_or_default(),
             },
             category: Coded { name: self.manifest.categories.get(&category.0).map(|c| c.name.clone()).unwrap_or_default(), code: category.0 },
             separated: spec.is_some_and(|s| s.separated),
@@ -533,6 +561,132 @@ impl Classifier {
         }
     }
 
+    /// The route decision of a ruleset with `[evidence]`: every route rule that holds and every
+    /// keyword group that hits is a feature; the weights score each route. When the first rule
+    /// that holds is of a precedence route (statutory precedence: a judgment, a police case…),
+    /// it keeps the last word.
+    /// Below the threshold the verdict asks the question that separates the two likeliest.
+    fn weigh_route<'r>(&'r self, out: &mut Building<'r>, fired: &[usize], ctx: &Ctx, brief: bool) {
+        let Some((spec, model)) = &self.evidence else { return };
+        let fired: Vec<&Rule> = fired.iter().filter_map(|&i| self.rules.get(i)).collect();
+        let route_of = |r: &Rule| match &r.outcome {
+            Outcome::Route { code, .. } => Some(code.clone()),
+            _ => None,
+        };
+        let mut features: Vec<String> = fired.iter().map(|r| format!("rule:{}", r.id)).collect();
+        let mut title = BTreeSet::new();
+        let mut text = BTreeSet::new();
+        for h in ctx.matches.hits.iter().filter(|h| !h.negated) {
+            if h.field == crate::lexicon::Field::Title {
+                title.insert(h.group);
+            } else {
+                text.insert(h.group);
+            }
+        }
+        let group_id = |g: &usize| self.lexicon.groups().get(*g).map(|x| x.id.clone());
+        features.extend(title.iter().filter_map(group_id).map(|g| format!("title:{g}")));
+        features.extend(text.iter().filter_map(group_id).map(|g| format!("text:{g}")));
+
+        let z = model.logits(&features);
+        let p = crate::fit::probabilities(&z);
+        let at = |v: &[f64], k: usize| v.get(k).copied().unwrap_or(f64::NEG_INFINITY);
+        let mut order: Vec<usize> = (0..model.routes.len()).collect();
+        order.sort_by(|&a, &b| at(&z, b).total_cmp(&at(&z, a)).then(a.cmp(&b)));
+        let index = |code: &str| model.routes.iter().position(|r| r == code);
+
+        // Precedence: a rule of a concrete procedural fact that holds, or first match's own
+        // answer when the first rule that holds (stage order) is of a precedence route.
+        let precedent = fired
+            .iter()
+            .copied()
+            .find(|r| spec.precedence_rules.contains(&r.id))
+            .or_else(|| fired.first().copied().filter(|r| route_of(r).is_some_and(|c| spec.precedence.contains(&c))));
+        let (winner, by_precedence) = match precedent.and_then(route_of) {
+            Some(code) => (code, true),
+            None => match order.first().and_then(|&k| model.routes.get(k)) {
+                Some(code) => (code.clone(), false),
+                None => return,
+            },
+        };
+        let w = index(&winner).unwrap_or(usize::MAX);
+        let chosen = precedent.or_else(|| fired.iter().copied().find(|r| route_of(r).as_deref() == Some(winner.as_str())));
+        let confidence = if by_precedence { 1.0 } else { at(&p, w) };
+
+        let label = |f: &str| -> String {
+            if let Some(id) = f.strip_prefix("rule:") {
+                return self.rules.iter().find(|r| r.id == id).map_or_else(|| id.to_owned(), |r| format!("规则：{}", r.title));
+            }
+            let (place, g) = f.split_once(':').unwrap_or(("", f));
+            let title = self.lexicon.groups().iter().find(|x| x.id == g).map_or(g, |x| x.title.as_str());
+            format!("{}含「{title}」", if place == "title" { "标题" } else { "正文" })
+        };
+        let evidence_for = |k: usize| -> Vec<Weighed> {
+            let mut v: Vec<Weighed> = features
+                .iter()
+                .filter_map(|f| {
+                    let x = model.pinned.get(f).or_else(|| model.weights.get(f))?.get(k).copied()?;
+                    (x.abs() >= 0.05).then(|| Weighed { feature: f.clone(), label: label(f), weight: Fixed::new(x) })
+                })
+                .collect();
+            v.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.feature.cmp(&b.feature)));
+            v.truncate(6);
+            v
+        };
+        let name = |code: &str| self.manifest.routes.get(code).map_or(code.to_owned(), |s| s.name.clone());
+        let runner = order.iter().copied().find(|&k| k != w);
+        let alternatives: Vec<Alternative> = runner
+            .and_then(|k| {
+                let code = model.routes.get(k)?.clone();
+                let lost_because = if by_precedence {
+                    format!("{}属法定途径，优先于加权结果", name(&winner))
+                } else {
+                    format!("证据合计 {:.2}，低于{}的 {:.2}", at(&z, k), name(&winner), at(&z, w))
+                };
+                Some(Alternative { name: name(&code), confidence: Fixed::new(at(&p, k)), evidence: evidence_for(k), lost_because, code })
+            })
+            .into_iter()
+            .collect();
+        let question = (!by_precedence && confidence < spec.threshold)
+            .then(|| {
+                let other = alternatives.first()?.code.clone();
+                let key = |a: &str, b: &str| format!("{a}|{b}");
+                spec.questions.get(&key(&winner, &other)).or_else(|| spec.questions.get(&key(&other, &winner))).or(spec.default_question.as_ref()).cloned()
+            })
+            .flatten();
+
+        if !brief {
+            let evidence_words: Vec<usize> = title.iter().chain(&text).copied().collect();
+            let mut matched: Vec<crate::lexicon::Hit> = ctx.matches.hits.iter().filter(|h| !h.negated && evidence_words.contains(&h.group)).map(|h| self.lexicon.hit(h)).collect();
+            // One word found by several groups is one piece of text.
+            matched.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
+            let how = if by_precedence { "法定途径优先".to_owned() } else { format!("按证据加权，把握 {:.0}%", confidence * 100.0) };
+            out.trace.push(TraceEntry {
+                rule: "evidence.route".to_owned(),
+                stage: "route",
+                title: format!("{how}：{}", name(&winner)),
+                outcome: format!("route={winner}"),
+                matched,
+                fields: Vec::new(),
+            });
+            if let Some(rule) = chosen {
+                out.trace.push(self.trace_entry(rule, ctx, format!("route={winner}")));
+            }
+            if let Some(a) = alternatives.first() {
+                out.trace.push(TraceEntry {
+                    rule: "evidence.runner_up".to_owned(),
+                    stage: "route",
+                    title: format!("也有证据但落选：{}（把握 {:.0}%），{}", a.name, a.confidence.value() * 100.0, a.lost_because),
+                    outcome: format!("runner_up={}", a.code),
+                    matched: Vec::new(),
+                    fields: Vec::new(),
+                });
+            }
+        }
+        out.route = chosen;
+        out.route_code = Some(winner);
+        out.decision = Some(Decision { confidence: Fixed::new(confidence), evidence: evidence_for(w), alternatives, question });
+    }
+
     fn trace_entry(&self, rule: &Rule, ctx: &Ctx, outcome: String) -> TraceEntry {
         let mut groups: Vec<usize> = ctx.consulted.borrow().clone();
         groups.sort_unstable();
@@ -549,7 +703,11 @@ impl Classifier {
         match kind {
             StageKind::Category => s.category = out.category.as_ref().map(|c| c.0.as_str().into()),
             StageKind::Route => {
-                if let Some(Outcome::Route { code, accepted, .. }) = out.route.map(|r| &r.outcome) {
+                let (code, accepted) = match out.route.map(|r| &r.outcome) {
+                    Some(Outcome::Route { code, accepted, .. }) => (Some(code), *accepted),
+                    _ => (out.route_code.as_ref(), None),
+                };
+                if let Some(code) = code {
                     let spec = self.manifest.routes.get(code);
                     s.route = Some(code.as_str().into());
                     s.accepted = Some(accepted.unwrap_or_else(|| spec.is_some_and(|x| x.accepted)));
@@ -595,6 +753,10 @@ fn no_result(stage: &str, what: &str) -> Diagnostic {
 struct Building<'r> {
     category: Option<(String,)>,
     route: Option<&'r Rule>,
+    /// The route the weights chose when none of its rules holds.
+    route_code: Option<String>,
+    /// How the weights decided (rulesets with `[evidence]`).
+    decision: Option<Decision>,
     level: Option<(String, String)>,
     score: i64,
     at_least: Option<String>,
@@ -603,6 +765,60 @@ struct Building<'r> {
     deadlines: Vec<(String, crate::rule::DeadlineSpec)>,
     violations: Vec<Violation>,
     trace: Vec<TraceEntry>,
+}
+
+/// Reads `weights.toml` for `[evidence]` and checks it against the ruleset: route codes in
+/// `precedence` and `questions` must exist; features naming no rule or group are warned about.
+fn evidence_model(ruleset: &Ruleset, manifest: &Manifest, spec: &EvidenceSpec, rules: &[Rule], lexicon: &Lexicon, warnings: &mut Vec<Diagnostic>) -> Result<crate::fit::Model> {
+    let Some(src) = ruleset.files().get(WEIGHTS) else {
+        return Err(Diagnostic::error(
+            "weights.missing",
+            "manifest.toml 写了 [evidence]，规则集中却没有 weights.toml",
+            "用 fenliu fit --labels 标注文件 -o 规则目录/weights.toml 生成权重，或删去 [evidence] 改回按优先级判定。",
+        )
+        .into());
+    };
+    let routes: Vec<String> = manifest.routes.keys().cloned().collect();
+    for code in spec.precedence.iter().map(String::as_str).chain(spec.questions.keys().flat_map(|k| k.split('|'))) {
+        if !manifest.routes.contains_key(code) {
+            return Err(Diagnostic::error("manifest.evidence", format!("[evidence] 中的 \"{code}\" 不是途径代码"), format!("可用的途径：{}。", routes.join("、"))).into());
+        }
+    }
+    for id in &spec.precedence_rules {
+        if !rules.iter().any(|r| &r.id == id) {
+            return Err(Diagnostic::error(
+                "manifest.evidence",
+                format!("[evidence] precedence_rules 中的 \"{id}\" 不是规则编号"),
+                "写成规则的 id，例如 \"route.petition.review\"。",
+            )
+            .into());
+        }
+    }
+    let model = crate::fit::Model::from_toml(WEIGHTS, src, &routes)?;
+    for f in model.weights.keys().chain(model.pinned.keys()) {
+        let known = match f.split_once(':') {
+            Some(("rule", id)) => rules.iter().any(|r| r.id == id),
+            Some(("title" | "text", g)) => lexicon.groups().iter().any(|x| x.id == g),
+            _ => false,
+        };
+        if !known {
+            warnings.push(Diagnostic::warning(
+                "weights.unknown_feature",
+                format!("weights.toml 中的特征 \"{f}\" 不对应任何规则或词组，不起作用"),
+                "规则或词组改名、删除后，重新运行 fenliu fit。",
+            ));
+        }
+    }
+    Ok(model)
+}
+
+/// The weighed route decision, for the verdict.
+#[derive(Debug)]
+struct Decision {
+    confidence: Fixed<1000>,
+    evidence: Vec<Weighed>,
+    alternatives: Vec<Alternative>,
+    question: Option<String>,
 }
 
 impl<'r> Building<'r> {

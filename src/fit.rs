@@ -177,6 +177,70 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Reads a weights file ([`Model::to_toml`]'s format) for the ruleset's `routes`. Errors
+    /// name the line and what is wrong, in Chinese (policy staff may edit the file).
+    pub fn from_toml(file: &str, src: &str, routes: &[String]) -> crate::Result<Model> {
+        use crate::error::{Diagnostic, Location};
+        let err = |offset: usize, message: String| -> crate::Error {
+            Diagnostic::error("weights.invalid", message, "权重文件由 fenliu fit 生成；手工修改时每行写 途径代码 = 数值，途径代码须在 manifest.toml 的 [routes] 中。")
+                .at(Some(Location::from_byte_offset(file, src, offset)))
+                .into()
+        };
+        let table: toml::Table = src.parse().map_err(|e: toml::de::Error| err(e.span().map_or(0, |s| s.start), format!("权重文件不是有效的 TOML：{}", e.message())))?;
+        let at = |needle: &str| src.find(needle).unwrap_or(0);
+        let row = |feature: &str, v: &toml::Value| -> crate::Result<Vec<f64>> {
+            let toml::Value::Table(t) = v else { return Err(err(at(feature), format!("\"{feature}\" 应是 {{ 途径 = 权重 }}"))) };
+            let mut w = vec![0.0; routes.len()];
+            for (route, x) in t {
+                let i = routes.iter().position(|r| r == route).ok_or_else(|| err(at(route), format!("\"{feature}\" 中的 \"{route}\" 不是规则集的途径代码")))?;
+                let x = x.as_float().or_else(|| x.as_integer().map(|n| n as f64)).ok_or_else(|| err(at(feature), format!("\"{feature}\".{route} 不是数")))?;
+                if let Some(slot) = w.get_mut(i) {
+                    *slot = x;
+                }
+            }
+            Ok(w)
+        };
+        let bias = match table.get("bias") {
+            Some(v) => row("bias", v)?,
+            None => vec![0.0; routes.len()],
+        };
+        let mut weights = BTreeMap::new();
+        if let Some(v) = table.get("weights") {
+            let toml::Value::Table(t) = v else { return Err(err(at("weights"), "[weights] 应是表".to_owned())) };
+            for (f, v) in t {
+                weights.insert(f.clone(), row(f, v)?);
+            }
+        }
+        let mut pinned = BTreeMap::new();
+        if let Some(v) = table.get("pinned") {
+            let toml::Value::Table(t) = v else { return Err(err(at("pinned"), "[pinned] 应是表".to_owned())) };
+            for (f, v) in t {
+                pinned.insert(f.clone(), row(f, v)?);
+            }
+        }
+        if let Some(k) = table.keys().find(|k| !matches!(k.as_str(), "bias" | "weights" | "pinned")) {
+            return Err(err(at(k), format!("权重文件中不认识的表 [{k}]（只有 [bias]、[weights]、[pinned]）")));
+        }
+        Ok(Model { routes: routes.to_vec(), bias, weights, pinned })
+    }
+
+    /// Route scores (bias + weights of the features present), in `routes` order: sums in a fixed
+    /// order, so the same on every platform.
+    pub fn logits(&self, features: &[String]) -> Vec<f64> {
+        let mut z = self.bias.clone();
+        for f in features {
+            add(&mut z, self.pinned.get(f).or_else(|| self.weights.get(f)));
+        }
+        z
+    }
+}
+
+/// Probabilities of scores.
+pub fn probabilities(z: &[f64]) -> Vec<f64> {
+    softmax(z)
+}
+
 fn add(z: &mut [f64], w: Option<&Vec<f64>>) {
     if let Some(w) = w {
         for (a, b) in z.iter_mut().zip(w) {
@@ -210,5 +274,15 @@ mod tests {
         assert_eq!(m.pinned["p"], vec![5.0, 0.0]);
         let toml = m.to_toml("test");
         assert!(toml.contains("[pinned.\"p\"]") && toml.contains("\"x\" = {"), "{toml}");
+        // The file reads back to the same decisions (weights rounded to two decimals).
+        let back = Model::from_toml("weights.toml", &toml, &routes).unwrap();
+        assert_eq!(back.pinned["p"], vec![5.0, 0.0]);
+        for f in [&["x"][..], &["y"], &["y", "p"], &["z"]] {
+            let f: Vec<String> = f.iter().map(|s| (*s).to_owned()).collect();
+            assert_eq!(back.score(&f)[0].route, m.score(&f)[0].route);
+        }
+        let bad = Model::from_toml("weights.toml", "[weights]\n\"x\" = { court = 1.0 }\n", &routes).unwrap_err();
+        assert_eq!(bad.code(), "weights.invalid");
+        assert_eq!(bad.diagnostics[0].location.as_ref().unwrap().line, 2);
     }
 }

@@ -8,9 +8,10 @@
 //! | `*.rhai` | rules: `rule(#{ id, title, stage, when, … });` |
 //! | `lexicon/*.toml` | keyword groups: `[group_id] title = "…" words = ["…"]` |
 //! | `cases/*.toml` | the ruleset's own test cases |
+//! | `weights.toml` | route weights for `[evidence]` in the manifest (fitted by `fenliu fit`) |
 //!
 //! Other files (e.g. `README.md`) are carried along but ignored. The fingerprint is a SHA-256
-//! over the files that decide verdicts (manifest, rules, lexicons; not cases or docs), taken in
+//! over the files that decide verdicts (manifest, rules, lexicons, weights; not cases or docs), taken in
 //! path order with line endings normalised, so the same files give the same fingerprint on every
 //! machine.
 
@@ -53,6 +54,33 @@ pub(crate) struct Manifest {
     pub levels: BTreeMap<String, LevelSpec>,
     #[serde(default)]
     pub flags: BTreeMap<String, CodeSpec>,
+    /// Route by weighted evidence (`weights.toml`) instead of first match.
+    pub evidence: Option<EvidenceSpec>,
+}
+
+/// `[evidence]`: the route stage weighs the evidence of every route rule that holds and of the
+/// keyword groups that hit, with the weights in `weights.toml` (fitted by `fenliu fit`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EvidenceSpec {
+    /// Routes whose rules keep the last word (statutory precedence): the first such rule that
+    /// holds decides, whatever the weights say.
+    #[serde(default)]
+    pub precedence: Vec<String>,
+    /// Rules that keep the last word when they hold, whatever their route: concrete procedural
+    /// facts (a contested 信访 reply, 复查/复核, arbitration under way, 行政复议 applied for).
+    #[serde(default)]
+    pub precedence_rules: Vec<String>,
+    /// Below this probability the verdict is `needs_info`, with the question that separates the
+    /// winner from the runner-up.
+    #[serde(default)]
+    pub threshold: f64,
+    /// `"route_a|route_b"` (codes in any order) → the one question that separates them.
+    #[serde(default)]
+    pub questions: BTreeMap<String, String>,
+    /// Asked when no question is written for the pair.
+    #[serde(default)]
+    pub default_question: Option<String>,
 }
 
 fn default_order() -> Vec<String> {
@@ -74,6 +102,11 @@ pub(crate) struct RouteSpec {
     pub handler: String,
     pub accepted: bool,
     pub separated: bool,
+    /// Guidance when the weights choose this route and none of its rules holds.
+    pub guidance: Option<String>,
+    /// Legal basis for that case.
+    #[serde(default)]
+    pub basis: Vec<String>,
 }
 
 /// A difficulty tier and the lowest score that reaches it.
@@ -111,8 +144,13 @@ pub(crate) enum FileKind {
     Rules,
     Lexicon,
     Cases,
+    /// `weights.toml`: the route weights of `[evidence]`.
+    Weights,
     Other,
 }
+
+/// The weights file of `[evidence]`.
+pub const WEIGHTS: &str = "weights.toml";
 
 pub(crate) fn kind_of(path: &str) -> FileKind {
     if path == MANIFEST {
@@ -123,6 +161,8 @@ pub(crate) fn kind_of(path: &str) -> FileKind {
         FileKind::Lexicon
     } else if path.starts_with("cases/") && path.ends_with(".toml") {
         FileKind::Cases
+    } else if path == WEIGHTS {
+        FileKind::Weights
     } else {
         FileKind::Other
     }
@@ -209,6 +249,20 @@ impl Ruleset {
         let fingerprint = fingerprint(&map);
         let info = RulesetInfo { name: manifest.name.clone(), version: manifest.version.clone(), fingerprint };
         Ok(Ruleset { files: map, manifest, info })
+    }
+
+    /// The same ruleset deciding routes by first match: `[evidence]` and its weights set aside.
+    /// What `fenliu fit` reads evidence with (the features do not depend on the weights, and a
+    /// first fit has no weights yet); the fingerprint is the ruleset's own.
+    pub fn first_match(&self) -> Ruleset {
+        let mut r = self.clone();
+        r.manifest.evidence = None;
+        r
+    }
+
+    /// Whether the manifest has `[evidence]` (routes decided by weights).
+    pub fn weighs_evidence(&self) -> bool {
+        self.manifest.evidence.is_some()
     }
 
     /// Name, version and fingerprint.
@@ -351,7 +405,7 @@ fn find_key(src: &str, key: &str) -> Option<usize> {
 fn fingerprint(files: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     for (path, content) in files {
-        if matches!(kind_of(path), FileKind::Manifest | FileKind::Rules | FileKind::Lexicon) {
+        if matches!(kind_of(path), FileKind::Manifest | FileKind::Rules | FileKind::Lexicon | FileKind::Weights) {
             h.update(path.as_bytes());
             h.update([0]);
             h.update((content.len() as u64).to_le_bytes());

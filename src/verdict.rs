@@ -36,6 +36,66 @@ pub struct Route {
     pub accepted: bool,
     /// Plain-language guidance for the citizen.
     pub guidance: String,
+    /// How sure the weighed evidence is of this route, 0–1 (rulesets with `[evidence]` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Fixed<1000>>,
+    /// The evidence for this route: features present and their weights, strongest first
+    /// (rulesets with `[evidence]` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Weighed>,
+    /// The runner-up, with its evidence and why it lost (rulesets with `[evidence]` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A number kept as an integer count of `1/D` (so verdicts stay `Eq` and print the same bytes
+/// on every platform) and written to JSON as a decimal: `Fixed::<1000>(734)` is `0.734`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Fixed<const D: i64>(pub i64);
+
+impl<const D: i64> Fixed<D> {
+    /// Rounds `x` to the nearest `1/D`.
+    pub fn new(x: f64) -> Self {
+        Fixed((x * D as f64).round() as i64)
+    }
+
+    /// As a float.
+    pub fn value(self) -> f64 {
+        self.0 as f64 / D as f64
+    }
+}
+
+impl<const D: i64> Serialize for Fixed<D> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.value())
+    }
+}
+
+/// One piece of weighed evidence: a rule that holds or a keyword group that hits, and its
+/// weight for a route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Weighed {
+    /// Feature id: `rule:<rule id>`, `title:<group>` or `text:<group>`.
+    pub feature: String,
+    /// What it is, in Chinese (the rule's title, or 标题/正文 and the group's title).
+    pub label: String,
+    /// Its weight for the route (positive: for, negative: against).
+    pub weight: Fixed<100>,
+}
+
+/// A route that also had evidence but lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    /// Route code.
+    pub code: String,
+    /// Chinese name.
+    pub name: String,
+    /// Its probability, 0–1.
+    pub confidence: Fixed<1000>,
+    /// The evidence for it, strongest first.
+    pub evidence: Vec<Weighed>,
+    /// Why it lost, in Chinese.
+    pub lost_because: String,
 }
 
 /// A code with its Chinese name.
@@ -150,6 +210,10 @@ pub struct Verdict {
     /// With `needs_info`: the petition fields whose answer could change the route.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// With `needs_info` because the evidence is close: the one question that separates the
+    /// two likeliest routes (e.g. 是否已经申请仲裁？).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
     /// Statutory route.
     pub route: Route,
     /// Category.

@@ -145,6 +145,9 @@ enum Command {
         /// 另加标题和正文的二字组作特征（学习的文本模型，用来对比）
         #[arg(long)]
         ngrams: bool,
+        /// 规则集自带的每个案例在训练中计几次（0 表示不用案例）
+        #[arg(long, default_value_t = 3)]
+        case_weight: usize,
     },
     /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
     Suggest {
@@ -217,9 +220,9 @@ fn main() -> ExitCode {
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
-        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams } => {
+        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight } => {
             let options = fenliu::fit::FitOptions { l2, steps, ..Default::default() };
-            fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams })
+            fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams, case_weight })
         }
         Command::Suggest { group, labels, split, route, rules, texts, min_count, min_precision, top, json } => {
             let options = fenliu::suggest::SuggestOptions { min_count, min_precision, top, ..Default::default() };
@@ -515,6 +518,20 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         o += &format!("  依据：{}\n", v.route.basis.join("；"));
     }
     o += &format!("  给群众的指引：{}\n", v.route.guidance);
+    if let Some(c) = v.route.confidence {
+        o += &format!("  把握：{:.0}%", c.value() * 100.0);
+        let top: Vec<String> = v.route.evidence.iter().take(4).map(|e| format!("{} {:+.2}", e.label, e.weight.value())).collect();
+        if !top.is_empty() {
+            o += &format!("（证据：{}）", top.join("；"));
+        }
+        o += "\n";
+    }
+    for a in &v.route.alternatives {
+        o += &format!("  其次：{}（{}，把握 {:.0}%）：{}\n", a.name, a.code, a.confidence.value() * 100.0, a.lost_because);
+    }
+    if let Some(q) = &v.question {
+        o += &format!("需要问清：{q}\n");
+    }
     if !v.missing.is_empty() {
         o += &format!("状态：需补充信息（{}）\n", v.missing.join("、"));
     }

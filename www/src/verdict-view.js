@@ -82,6 +82,25 @@ function diffLine(now, before) {
  * Renders `result` ({current, baseline} from the engine worker) for `petition` into `root`.
  * `onRule(id)` opens a rule in the editor.
  */
+/** A feature's rule id, when it is a rule (`rule:route.civil.debt`), for the editor link. */
+const ruleOf = (feature) => (feature.startsWith('rule:') ? feature.slice(5) : null);
+
+/** How sure the weighed evidence is, what counted, and the runner-up with why it lost. */
+function evidenceBlock(route, onRule) {
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  const list = (evidence) => h('ul.evidence', {}, evidence.map((e) => h('li', {},
+    h(`span.weight${e.weight > 0 ? '.plus' : '.minus'}`, {}, e.weight > 0 ? `+${e.weight.toFixed(2)}` : e.weight.toFixed(2)), ' ',
+    ruleOf(e.feature) ? h('button.link.small', { type: 'button', title: '在编辑器中打开这条规则', onclick: () => onRule(ruleOf(e.feature)) }, e.label) : e.label)));
+  const alt = route.alternatives?.[0];
+  return h('div.evidence-block', { dataset: { confidence: String(route.confidence) } },
+    h('p', {}, h('span.k', {}, '把握：'), h('strong#v-confidence', {}, pct(route.confidence)), '（按各项证据的权重计算，权重由 fenliu fit 在人工标注的留言上拟合）'),
+    route.evidence?.length ? list(route.evidence) : null,
+    alt ? h('details.runner-up', { open: route.confidence < 0.6 },
+      h('summary', {}, '其次可能：', h('strong#v-runner-up', {}, alt.name), `（把握 ${pct(alt.confidence)}）`),
+      h('p.muted', {}, `落选原因：${alt.lost_because}`),
+      alt.evidence.length ? list(alt.evidence) : null) : null);
+}
+
 export function renderVerdict(root, result, petition, { onRule }) {
   const r = result.current;
   if (!r.ok) {
@@ -105,7 +124,9 @@ export function renderVerdict(root, result, petition, { onRule }) {
     h('p', {}, h('span.k', {}, '处理机关：'), v.route.handler),
     h('p.guidance', {}, v.route.guidance),
     v.route.basis.length ? h('div.basis', {}, h('span.k', {}, '依据：'), h('ul', {}, v.route.basis.map((b) => h('li', {}, b)))) : null,
-    v.status === 'needs_info'
+    v.route.confidence != null ? evidenceBlock(v.route, onRule) : null,
+    v.question ? h('div.ask.question', { role: 'note' }, h('strong', {}, '需要问清：'), v.question) : null,
+    v.status === 'needs_info' && v.missing?.length
       ? h('div.ask', { role: 'note' }, h('strong', {}, '需补充信息：'), '以下情况会改变途径，请向信访人确认：',
         h('ul', {}, (v.missing ?? []).map((m) => h('li', {}, missingLabel(m), h('code', {}, m)))))
       : null,

@@ -27,6 +27,8 @@ pub struct Args<'a> {
     pub json: bool,
     /// Add character bigrams of title and text as features (the learned text model).
     pub ngrams: bool,
+    /// How many times each of the ruleset's own cases counts in training (0: not at all).
+    pub case_weight: usize,
 }
 
 fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
@@ -78,7 +80,8 @@ fn read_pinned(path: &PathBuf, routes: &[String]) -> Result<BTreeMap<String, Vec
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
-    let ruleset = load_rules(&args.rules.dir, &args.rules.fingerprint)?;
+    // Evidence is read by first match: the features do not depend on the weights being fitted.
+    let ruleset = load_rules(&args.rules.dir, &args.rules.fingerprint)?.first_match();
     let classifier = Classifier::new(&ruleset)?;
     let routes: Vec<String> = classifier.codes("route").into_iter().map(|(c, _)| c).collect();
     let codes = |field: &str| classifier.codes(field).into_iter().map(|(c, _)| c).collect();
@@ -98,6 +101,22 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         .zip(&train_petitions)
         .filter_map(|((l, e), p)| Some((with_ngrams(fit::features(e.as_ref()?), p, args.ngrams), routes.iter().position(|r| Some(r) == l.expected.route.as_ref())?)))
         .collect();
+    // The ruleset's own cases are labelled examples too (written by staff for the hard cases of
+    // TAXONOMY.md): they join the training set, each counted `case_weight` times.
+    let mut examples = examples;
+    let mut case_examples = 0;
+    if args.case_weight > 0 {
+        for case in fenliu::cases::load(&ruleset)? {
+            let Some(route) = case.expect.route.as_ref().and_then(|r| routes.iter().position(|x| x == r)) else { continue };
+            let Ok(parsed) = Petition::from_json(&case.petition.to_string()) else { continue };
+            let options = Options { switches: case.switches.clone(), ..Options::today(case.today.or(Date::today_utc())) };
+            let Ok(e) = classifier.route_evidence(&parsed.petition, &options) else { continue };
+            for _ in 0..args.case_weight {
+                examples.push((with_ngrams(fit::features(&e), &case.petition, args.ngrams), route));
+            }
+            case_examples += 1;
+        }
+    }
     let pinned = match &args.output {
         Some(p) => read_pinned(p, &routes)?,
         None => BTreeMap::new(),
@@ -127,6 +146,52 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         .map(|(f, m)| match (f, m) {
             (Some(f), Some(m)) if PRECEDENCE.contains(&m.route.as_str()) => Some(Prediction { route: m.route.clone(), rule: m.rule.clone(), ..f.clone() }),
             _ => f.clone(),
+        })
+        .collect();
+    // How sure the weights must be before they overrule first match: a sweep on the check split.
+    let scored: Vec<Option<(String, f64)>> = check_ev
+        .iter()
+        .zip(&check_petitions)
+        .map(|(e, pet)| {
+            let best = model.score(&with_ngrams(fit::features(e.as_ref()?), pet, args.ngrams)).into_iter().next()?;
+            Some((best.route, best.probability))
+        })
+        .collect();
+    let sweep: Vec<(f64, f64)> = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+        .iter()
+        .map(|&tau| {
+            let preds: Vec<Option<Prediction>> = first
+                .iter()
+                .zip(&scored)
+                .map(|(m, s)| {
+                    let m = m.as_ref()?;
+                    Some(match s {
+                        Some((route, p)) if *p >= tau && !PRECEDENCE.contains(&m.route.as_str()) => Prediction { route: route.clone(), ..m.clone() },
+                        _ => m.clone(),
+                    })
+                })
+                .collect();
+            (tau, Report::new(&args.check, &check_labels, &preds, &names).accuracy("route").map_or(0.0, |a| a.value))
+        })
+        .collect();
+    // Or: first match stands when its rule is specific (priority at or above a floor); the
+    // weights decide where only a fallback rule (or none) held.
+    let priority = |id: &str| classifier.rules().iter().find(|r| r.id == id).map_or(i64::MIN, |r| r.priority);
+    let floors: Vec<(i64, f64)> = [0, 250, 300, 360, 400, 1000]
+        .iter()
+        .map(|&floor| {
+            let preds: Vec<Option<Prediction>> = first
+                .iter()
+                .zip(&scored)
+                .map(|(m, s)| {
+                    let m = m.as_ref()?;
+                    Some(match s {
+                        Some((route, _)) if priority(&m.rule) < floor && !PRECEDENCE.contains(&m.route.as_str()) => Prediction { route: route.clone(), ..m.clone() },
+                        _ => m.clone(),
+                    })
+                })
+                .collect();
+            (floor, Report::new(&args.check, &check_labels, &preds, &names).accuracy("route").map_or(0.0, |a| a.value))
         })
         .collect();
     let a = Report::new(&args.check, &check_labels, &first, &names);
@@ -164,10 +229,18 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
             check_labels.len()
         );
         crate::outln!("  {:<22}{:>10}{:>14}", "", "途径准确率", "涉法涉诉召回");
-        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "现在（优先级首个命中）", acc(&a) * 100.0, recall(&a, "judicial") * 100.0);
+        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "优先级首个命中", acc(&a) * 100.0, recall(&a, "judicial") * 100.0);
         crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "拟合权重", acc(&b) * 100.0, recall(&b, "judicial") * 100.0);
         crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "拟合权重，涉法涉诉规则优先", acc(&c) * 100.0, recall(&c, "judicial") * 100.0);
         crate::outln!("  （拟合权重在 {} 上自身的途径准确率 {:.1}%）", args.split, acc(&t) * 100.0);
+        crate::outln!("\n权重把握多大时才推翻首个命中（{} 上的途径准确率）：", args.check);
+        for (tau, a) in &sweep {
+            crate::outln!("  概率 ≥ {tau:.1}：{:.1}%", a * 100.0);
+        }
+        crate::outln!("\n只在首个命中规则的 priority 低于某值（兜底规则）时由权重决定（{} 上的途径准确率）：", args.check);
+        for (floor, a) in &floors {
+            crate::outln!("  priority < {floor}：{:.1}%", a * 100.0);
+        }
     }
     if let Some(out) = &args.output {
         let info = classifier.info();
