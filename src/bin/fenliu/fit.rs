@@ -221,9 +221,10 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         );
     } else {
         crate::outln!(
-            "在 {} 上拟合（{} 件，{} 个特征：规则、标题词组、正文词组），在 {} 上核对（{} 件）：",
+            "在 {} 上拟合（{} 件标注，另加规则集自带案例 {case_examples} 个、每个计 {} 次；{} 个特征：规则、标题词组、正文词组），在 {} 上核对（{} 件）：",
             args.split,
-            examples.len(),
+            train_labels.len(),
+            args.case_weight,
             model.weights.len(),
             args.check,
             check_labels.len()
@@ -245,10 +246,11 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     if let Some(out) = &args.output {
         let info = classifier.info();
         let header = format!(
-            "fenliu fit 拟合的途径权重：{} 的 {} 部分 {} 件；规则集 {} {}（指纹 {}…）。\n{} 上途径准确率：优先级首个命中 {:.1}%，拟合权重 {:.1}%。\n重新拟合：fenliu fit --labels {} -o {}。[pinned] 中的权重是人工固定的，重新拟合时保持不变。",
+            "fenliu fit 拟合的途径权重：{} 的 {} 部分 {} 件（含规则集自带案例，每个计 {} 次）；规则集 {} {}（指纹 {}…）。\n{} 上途径准确率：优先级首个命中 {:.1}%，拟合权重 {:.1}%。\n重新拟合：fenliu fit --labels {} -o {}。[pinned] 中的权重是人工固定的，重新拟合时保持不变。",
             args.labels.display(),
             args.split,
             examples.len(),
+            args.case_weight,
             info.name,
             info.version,
             info.fingerprint.get(..16).unwrap_or_default(),
