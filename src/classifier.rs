@@ -562,9 +562,9 @@ impl Classifier {
     }
 
     /// The route decision of a ruleset with `[evidence]`: every route rule that holds and every
-    /// keyword group that hits is a feature; the weights score each route. When the first rule
-    /// that holds is of a precedence route (statutory precedence: a judgment, a police case…),
-    /// it keeps the last word.
+    /// keyword group that hits is a feature; the weights score each route. A rule of a precedence
+    /// route or a listed procedural-fact rule that holds (statutory precedence: a judgment, a
+    /// police case, a contested 信访 reply…) keeps the last word.
     /// Below the threshold the verdict asks the question that separates the two likeliest.
     fn weigh_route<'r>(&'r self, out: &mut Building<'r>, fired: &[usize], ctx: &Ctx, brief: bool) {
         let Some((spec, model)) = &self.evidence else { return };
@@ -594,13 +594,10 @@ impl Classifier {
         order.sort_by(|&a, &b| at(&z, b).total_cmp(&at(&z, a)).then(a.cmp(&b)));
         let index = |code: &str| model.routes.iter().position(|r| r == code);
 
-        // Precedence: a rule of a concrete procedural fact that holds, or first match's own
-        // answer when the first rule that holds (stage order) is of a precedence route.
-        let precedent = fired
-            .iter()
-            .copied()
-            .find(|r| spec.precedence_rules.contains(&r.id))
-            .or_else(|| fired.first().copied().filter(|r| route_of(r).is_some_and(|c| spec.precedence.contains(&c))));
+        // Precedence: the first rule in stage order that states a concrete procedural fact
+        // (listed in precedence_rules, or any rule of a precedence route) decides.
+        let is_precedent = |r: &Rule| spec.precedence_rules.contains(&r.id) || route_of(r).is_some_and(|c| spec.precedence.contains(&c));
+        let precedent = fired.iter().copied().find(|r| is_precedent(r));
         let (winner, by_precedence) = match precedent.and_then(route_of) {
             Some(code) => (code, true),
             None => match order.first().and_then(|&k| model.routes.get(k)) {
