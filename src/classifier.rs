@@ -598,15 +598,19 @@ impl Classifier {
         // (listed in precedence_rules, or any rule of a precedence route) decides.
         let is_precedent = |r: &Rule| spec.precedence_rules.contains(&r.id) || route_of(r).is_some_and(|c| spec.precedence.contains(&c));
         let precedent = fired.iter().copied().find(|r| is_precedent(r));
-        let (winner, by_precedence) = match precedent.and_then(route_of) {
-            Some(code) => (code, true),
+        // No keyword at all (an empty or meaningless text): nothing to weigh, so the first rule
+        // that holds (the fallback) stands, with the weights' confidence in it.
+        let no_words = title.is_empty() && text.is_empty();
+        let fallback = if no_words && precedent.is_none() { fired.first().copied() } else { None };
+        let (winner, by_precedence) = match precedent.or(fallback).and_then(route_of) {
+            Some(code) => (code, precedent.is_some()),
             None => match order.first().and_then(|&k| model.routes.get(k)) {
                 Some(code) => (code.clone(), false),
                 None => return,
             },
         };
         let w = index(&winner).unwrap_or(usize::MAX);
-        let chosen = precedent.or_else(|| fired.iter().copied().find(|r| route_of(r).as_deref() == Some(winner.as_str())));
+        let chosen = precedent.or(fallback).or_else(|| fired.iter().copied().find(|r| route_of(r).as_deref() == Some(winner.as_str())));
         let confidence = if by_precedence { 1.0 } else { at(&p, w) };
 
         let label = |f: &str| -> String {
@@ -636,6 +640,8 @@ impl Classifier {
                 let code = model.routes.get(k)?.clone();
                 let lost_because = if by_precedence {
                     format!("{}属法定途径，优先于加权结果", name(&winner))
+                } else if fallback.is_some() {
+                    "留言中没有可作证据的词语，按兜底规则办理".to_owned()
                 } else {
                     format!("证据合计 {:.2}，低于{}的 {:.2}", at(&z, k), name(&winner), at(&z, w))
                 };
@@ -656,7 +662,13 @@ impl Classifier {
             let mut matched: Vec<crate::lexicon::Hit> = ctx.matches.hits.iter().filter(|h| !h.negated && evidence_words.contains(&h.group)).map(|h| self.lexicon.hit(h)).collect();
             // One word found by several groups is one piece of text.
             matched.dedup_by(|a, b| a.field == b.field && a.start == b.start && a.end == b.end);
-            let how = if by_precedence { "法定途径优先".to_owned() } else { format!("按证据加权，把握 {:.0}%", confidence * 100.0) };
+            let how = if by_precedence {
+                "法定途径优先".to_owned()
+            } else if fallback.is_some() {
+                format!("没有可作证据的词语，按兜底规则，把握 {:.0}%", confidence * 100.0)
+            } else {
+                format!("按证据加权，把握 {:.0}%", confidence * 100.0)
+            };
             out.trace.push(TraceEntry {
                 rule: "evidence.route".to_owned(),
                 stage: "route",

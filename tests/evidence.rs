@@ -106,9 +106,10 @@ fn a_close_call_asks_the_question_that_separates_the_two() {
 
 #[test]
 fn a_route_none_of_whose_rules_holds_takes_its_guidance_from_the_manifest() {
-    // Weights that make petition lose to enforcement on text alone, with no enforcement rule
+    // Weights that make petition lose to enforcement on a word, with no enforcement rule
     // holding (the noise rule needs the noise group, absent here).
-    let w = "[bias]\nenforcement = 2.0\n";
+    // A group no rule reads: its hit is evidence, but no enforcement rule holds.
+    let w = "[bias]\npetition = 0.5\n[weights]\n\"text:stall\" = { enforcement = 2.0 }\n";
     let m = MANIFEST.replace(
         "[routes.enforcement]\nname = \"申请查处\"",
         "[routes.enforcement]\nname = \"申请查处\"\nguidance = \"请写明地点和时间，转主管部门查处。\"\nbasis = [\"《信访工作条例》第三十一条第（五）项\"]",
@@ -118,6 +119,7 @@ fn a_route_none_of_whose_rules_holds_takes_its_guidance_from_the_manifest() {
         ("lexicon/words.toml".to_owned(), LEXICON.to_owned()),
         ("base.rhai".to_owned(), BASE_RULES.to_owned()),
         ("weights.toml".to_owned(), w.to_owned()),
+        ("lexicon/more.toml".to_owned(), "[stall]\ntitle = \"摆摊\"\nwords = [\"摆摊\"]\n".to_owned()),
     ];
     let c = Classifier::new(&Ruleset::from_files(files).unwrap()).unwrap();
     let v = classify(&c, None, "小区门口天天有人摆摊");
@@ -159,4 +161,18 @@ fn broken_weights_are_located_errors_and_unknown_features_warnings() {
 
     let c = Classifier::new(&ruleset(EVIDENCE, Some(&format!("{WEIGHTS}\"rule:route.gone\" = {{ petition = 1.0 }}\n"))).unwrap()).unwrap();
     assert!(c.warnings().iter().any(|d| d.code == "weights.unknown_feature" && d.message.contains("route.gone")));
+}
+
+#[test]
+fn a_text_without_any_keyword_keeps_the_fallback_rule_and_asks() {
+    // Weights that favour enforcement on bias alone: with no word to weigh, the fallback rule
+    // (route.default → petition) stands, and the low confidence asks the question.
+    let w = "[bias]\nenforcement = 1.0\n";
+    let c = Classifier::new(&ruleset(&EVIDENCE.replace("threshold = 0.6", "threshold = 0.5"), Some(w)).unwrap()).unwrap();
+    let v = classify(&c, None, "😀😀😀");
+    assert_eq!(v.route.code, "petition");
+    assert_eq!(v.route.guidance, "按信访程序办理。");
+    assert_eq!(v.status, fenliu::verdict::Status::NeedsInfo);
+    assert_eq!(v.question.as_deref(), Some("是否有人的违法行为造成了这个问题？"));
+    assert!(v.route.alternatives[0].lost_because.contains("没有可作证据的词语"), "{}", v.route.alternatives[0].lost_because);
 }

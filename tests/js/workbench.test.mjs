@@ -28,7 +28,7 @@ const BATCH = 500;
 const GUIDANCE_ANCHOR = 'guidance: "用人单位拖欠工资的';
 const GUIDANCE_MARK = '【试改】';
 const KEYWORD_ANCHOR = '["拖欠工资"';
-const KEYWORD_EDIT = '["拖欠", "拖欠工资"';
+const KEYWORD_EDIT = '["工资", "拖欠工资"';
 const edited = (keyword) => ({
   ...RULES,
   'route_labour.rhai': RULES['route_labour.rhai'].replace(GUIDANCE_ANCHOR, `guidance: "${GUIDANCE_MARK}用人单位拖欠工资的`),
@@ -116,7 +116,12 @@ test('workbench: a sample case shows the verdict as a person reads it, matched w
   assert.equal(await page.locator('#verdict .guidance').textContent(), expected.route.guidance);
   assert.equal(await page.locator('#verdict .deadlines tbody tr').count(), Object.keys(expected.deadlines).length);
   assert.equal(await page.locator('#verdict table.trace tbody tr').count(), expected.trace.length);
-  if (expected.status === 'needs_info') assert.equal(await page.locator('#verdict .ask li').count(), expected.missing.length);
+  if (expected.status === 'needs_info') assert.equal(await page.locator('#verdict .ask li').count(), (expected.missing ?? []).length);
+  // The weighed route decision: how sure, and the runner-up with why it lost.
+  assert.equal(await page.locator('#v-confidence').textContent(), `${Math.round(expected.route.confidence * 100)}%`);
+  assert.equal(await page.locator('#v-runner-up').textContent(), expected.route.alternatives[0].name);
+  assert.match(await page.locator('#verdict .runner-up').textContent(), new RegExp(expected.route.alternatives[0].lost_because.slice(0, 8)));
+  if (expected.question) assert.match(await page.locator('#verdict .ask.question').textContent(), new RegExp(expected.question.slice(0, 10).replace(/[()（）?？]/g, '.')));
   // The marked stretches are exactly the words the trace reports (UTF-16 offsets into the text).
   const words = new Set(expected.trace.flatMap((e) => (e.matched ?? []).filter((m) => m.field === 'text').map((m) => c.petition.text.slice(m.start, m.end))));
   const marked = await page.locator('#verdict .petition-text mark').allTextContents();
