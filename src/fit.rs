@@ -43,7 +43,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { l2: 0.002, steps: 400, rate: 1.0, min_count: 2 }
+        FitOptions { l2: 0.001, steps: 400, rate: 1.0, min_count: 2 }
     }
 }
 

@@ -134,7 +134,7 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
         /// L2 正则化强度
-        #[arg(long, default_value_t = 0.002)]
+        #[arg(long, default_value_t = 0.001)]
         l2: f64,
         /// 梯度下降步数
         #[arg(long, default_value_t = 400)]
@@ -146,7 +146,7 @@ enum Command {
         #[arg(long)]
         ngrams: bool,
         /// 规则集自带的每个案例在训练中计几次（0 表示不用案例）
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 12)]
         case_weight: usize,
     },
     /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
