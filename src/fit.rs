@@ -266,17 +266,17 @@ mod tests {
         let ex = |f: &[&str], y| (f.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(), y);
         let examples = vec![ex(&["x"], 0), ex(&["x"], 0), ex(&["x", "z"], 0), ex(&["y"], 1), ex(&["y"], 1), ex(&["y", "z"], 1)];
         let mut pinned = BTreeMap::new();
-        pinned.insert("p".to_owned(), vec![5.0, 0.0]);
+        pinned.insert("p".to_owned(), vec![20.0, 0.0]);
         let m = Model::fit(&routes, &examples, &pinned, &FitOptions::default());
         assert_eq!(m.score(&["x".to_owned()])[0].route, "a");
         assert_eq!(m.score(&["y".to_owned()])[0].route, "b");
         assert_eq!(m.score(&["y".to_owned(), "p".to_owned()])[0].route, "a", "a pinned weight counts");
-        assert_eq!(m.pinned["p"], vec![5.0, 0.0]);
+        assert_eq!(m.pinned["p"], vec![20.0, 0.0]);
         let toml = m.to_toml("test");
         assert!(toml.contains("[pinned.\"p\"]") && toml.contains("\"x\" = {"), "{toml}");
         // The file reads back to the same decisions (weights rounded to two decimals).
         let back = Model::from_toml("weights.toml", &toml, &routes).unwrap();
-        assert_eq!(back.pinned["p"], vec![5.0, 0.0]);
+        assert_eq!(back.pinned["p"], vec![20.0, 0.0]);
         for f in [&["x"][..], &["y"], &["y", "p"], &["z"]] {
             let f: Vec<String> = f.iter().map(|s| (*s).to_owned()).collect();
             assert_eq!(back.score(&f)[0].route, m.score(&f)[0].route);
