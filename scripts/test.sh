@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 
+echo "== cargo fmt --check (rustfmt.toml holds the house style)"
+cargo fmt --check
+
 echo "== clippy (native, and the wasm layer)"
 cargo clippy --all-targets --quiet -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --no-default-features --features wasm-bench -- -D warnings

@@ -77,7 +77,29 @@ pub struct Classifier {
     limits: Limits,
     warnings: Vec<Diagnostic>,
     /// `[evidence]` with its weights: the route stage weighs evidence instead of first match.
-    evidence: Option<(EvidenceSpec, crate::fit::Model)>,
+    evidence: Option<(EvidenceSpec, crate::fit::Model, EvidenceRows)>,
+}
+
+/// The weights laid out by rule and group index, built once: scoring a petition adds rows,
+/// with no feature strings and no map lookups on the keystroke path.
+struct EvidenceRows {
+    /// Per rule index: its `rule:` weights, if any.
+    rules: Vec<Option<Vec<f64>>>,
+    /// Per group index: its `title:` weights, if any.
+    title: Vec<Option<Vec<f64>>>,
+    /// Per group index: its `text:` weights, if any.
+    text: Vec<Option<Vec<f64>>>,
+}
+
+impl EvidenceRows {
+    fn new(model: &crate::fit::Model, rules: &[Rule], lexicon: &Lexicon) -> Self {
+        let row = |f: String| model.pinned.get(&f).or_else(|| model.weights.get(&f)).cloned();
+        EvidenceRows {
+            rules: rules.iter().map(|r| row(format!("rule:{}", r.id))).collect(),
+            title: lexicon.groups().iter().map(|g| row(format!("title:{}", g.id))).collect(),
+            text: lexicon.groups().iter().map(|g| row(format!("text:{}", g.id))).collect(),
+        }
+    }
 }
 
 /// The route stage read as evidence ([`Classifier::route_evidence`]).
@@ -251,7 +273,11 @@ impl Classifier {
             _ => return Err(Error { diagnostics: errors }),
         };
         let evidence = match &manifest.evidence {
-            Some(spec) => Some((spec.clone(), evidence_model(ruleset, &manifest, spec, &rules, &lexicon, &mut warnings)?)),
+            Some(spec) => {
+                let model = evidence_model(ruleset, &manifest, spec, &rules, &lexicon, &mut warnings)?;
+                let rows = EvidenceRows::new(&model, &rules, &lexicon);
+                Some((spec.clone(), model, rows))
+            }
             None => None,
         };
         let groups = Rc::new(lexicon.index());
@@ -567,13 +593,13 @@ impl Classifier {
     /// police case, a contested 信访 reply…) keeps the last word.
     /// Below the threshold the verdict asks the question that separates the two likeliest.
     fn weigh_route<'r>(&'r self, out: &mut Building<'r>, fired: &[usize], ctx: &Ctx, brief: bool) {
-        let Some((spec, model)) = &self.evidence else { return };
+        let Some((spec, model, rows)) = &self.evidence else { return };
+        let fired_idx = fired;
         let fired: Vec<&Rule> = fired.iter().filter_map(|&i| self.rules.get(i)).collect();
         let route_of = |r: &Rule| match &r.outcome {
             Outcome::Route { code, .. } => Some(code.clone()),
             _ => None,
         };
-        let mut features: Vec<String> = fired.iter().map(|r| format!("rule:{}", r.id)).collect();
         let mut title = BTreeSet::new();
         let mut text = BTreeSet::new();
         for h in ctx.matches.hits.iter().filter(|h| !h.negated) {
@@ -583,11 +609,27 @@ impl Classifier {
                 text.insert(h.group);
             }
         }
-        let group_id = |g: &usize| self.lexicon.groups().get(*g).map(|x| x.id.clone());
-        features.extend(title.iter().filter_map(group_id).map(|g| format!("title:{g}")));
-        features.extend(text.iter().filter_map(group_id).map(|g| format!("text:{g}")));
-
-        let z = model.logits(&features);
+        // The features present, as (weights row, how to name it): rules that hold, then groups
+        // in the title, then groups in the text (the order `fenliu fit` uses).
+        enum Feature<'a> {
+            Rule(&'a Rule),
+            Title(usize),
+            Text(usize),
+        }
+        let mut present: Vec<(&Vec<f64>, Feature)> = Vec::new();
+        for &i in fired_idx {
+            if let (Some(Some(w)), Some(r)) = (rows.rules.get(i), self.rules.get(i)) {
+                present.push((w, Feature::Rule(r)));
+            }
+        }
+        present.extend(title.iter().filter_map(|&g| Some((rows.title.get(g)?.as_ref()?, Feature::Title(g)))));
+        present.extend(text.iter().filter_map(|&g| Some((rows.text.get(g)?.as_ref()?, Feature::Text(g)))));
+        let mut z = model.bias.clone();
+        for (w, _) in &present {
+            for (a, b) in z.iter_mut().zip(w.iter()) {
+                *a += b;
+            }
+        }
         let p = crate::fit::probabilities(&z);
         let at = |v: &[f64], k: usize| v.get(k).copied().unwrap_or(f64::NEG_INFINITY);
         let mut order: Vec<usize> = (0..model.routes.len()).collect();
@@ -613,25 +655,23 @@ impl Classifier {
         let chosen = precedent.or(fallback).or_else(|| fired.iter().copied().find(|r| route_of(r).as_deref() == Some(winner.as_str())));
         let confidence = if by_precedence { 1.0 } else { at(&p, w) };
 
-        let label = |f: &str| -> String {
-            if let Some(id) = f.strip_prefix("rule:") {
-                return self.rules.iter().find(|r| r.id == id).map_or_else(|| id.to_owned(), |r| format!("规则：{}", r.title));
-            }
-            let (place, g) = f.split_once(':').unwrap_or(("", f));
-            let title = self.lexicon.groups().iter().find(|x| x.id == g).map_or(g, |x| x.title.as_str());
-            format!("{}含「{title}」", if place == "title" { "标题" } else { "正文" })
-        };
+        let group_title = |g: usize| self.lexicon.groups().get(g).map_or("", |x| x.title.as_str());
+        let group_id = |g: usize| self.lexicon.groups().get(g).map_or("", |x| x.id.as_str());
         let evidence_for = |k: usize| -> Vec<Weighed> {
-            let mut v: Vec<Weighed> = features
-                .iter()
-                .filter_map(|f| {
-                    let x = model.pinned.get(f).or_else(|| model.weights.get(f))?.get(k).copied()?;
-                    (x.abs() >= 0.05).then(|| Weighed { feature: f.clone(), label: label(f), weight: Fixed::new(x) })
-                })
-                .collect();
-            v.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.feature.cmp(&b.feature)));
+            // Sort by weight first, name only the six that are shown (names cost allocations).
+            let mut v: Vec<(f64, &Feature)> = present.iter().filter_map(|(w, f)| w.get(k).copied().filter(|x| x.abs() >= 0.05).map(|x| (x, f))).collect();
+            v.sort_by(|a, b| Fixed::<100>::new(b.0).cmp(&Fixed::new(a.0)));
             v.truncate(6);
-            v
+            v.into_iter()
+                .map(|(x, f)| {
+                    let (feature, label) = match f {
+                        Feature::Rule(r) => (format!("rule:{}", r.id), format!("规则：{}", r.title)),
+                        Feature::Title(g) => (format!("title:{}", group_id(*g)), format!("标题含「{}」", group_title(*g))),
+                        Feature::Text(g) => (format!("text:{}", group_id(*g)), format!("正文含「{}」", group_title(*g))),
+                    };
+                    Weighed { feature, label, weight: Fixed::new(x) }
+                })
+                .collect()
         };
         let name = |code: &str| self.manifest.routes.get(code).map_or(code.to_owned(), |s| s.name.clone());
         let runner = order.iter().copied().find(|&k| k != w);

@@ -157,43 +157,27 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
             Some((best.route, best.probability))
         })
         .collect();
-    let sweep: Vec<(f64, f64)> = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
-        .iter()
-        .map(|&tau| {
-            let preds: Vec<Option<Prediction>> = first
-                .iter()
-                .zip(&scored)
-                .map(|(m, s)| {
-                    let m = m.as_ref()?;
-                    Some(match s {
-                        Some((route, p)) if *p >= tau && !PRECEDENCE.contains(&m.route.as_str()) => Prediction { route: route.clone(), ..m.clone() },
-                        _ => m.clone(),
-                    })
+    // Dev accuracy when the weights overrule first match wherever `overrule(first, probability)`
+    // says so (never over a precedence route).
+    let accuracy_when = |overrule: &dyn Fn(&Prediction, f64) -> bool| -> f64 {
+        let preds: Vec<Option<Prediction>> = first
+            .iter()
+            .zip(&scored)
+            .map(|(m, s)| {
+                let m = m.as_ref()?;
+                Some(match s {
+                    Some((route, p)) if overrule(m, *p) && !PRECEDENCE.contains(&m.route.as_str()) => Prediction { route: route.clone(), ..m.clone() },
+                    _ => m.clone(),
                 })
-                .collect();
-            (tau, Report::new(&args.check, &check_labels, &preds, &names).accuracy("route").map_or(0.0, |a| a.value))
-        })
-        .collect();
+            })
+            .collect();
+        Report::new(&args.check, &check_labels, &preds, &names).accuracy("route").map_or(0.0, |a| a.value)
+    };
+    let sweep: Vec<(f64, f64)> = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].iter().map(|&tau| (tau, accuracy_when(&|_, p| p >= tau))).collect();
     // Or: first match stands when its rule is specific (priority at or above a floor); the
     // weights decide where only a fallback rule (or none) held.
     let priority = |id: &str| classifier.rules().iter().find(|r| r.id == id).map_or(i64::MIN, |r| r.priority);
-    let floors: Vec<(i64, f64)> = [0, 250, 300, 360, 400, 1000]
-        .iter()
-        .map(|&floor| {
-            let preds: Vec<Option<Prediction>> = first
-                .iter()
-                .zip(&scored)
-                .map(|(m, s)| {
-                    let m = m.as_ref()?;
-                    Some(match s {
-                        Some((route, _)) if priority(&m.rule) < floor && !PRECEDENCE.contains(&m.route.as_str()) => Prediction { route: route.clone(), ..m.clone() },
-                        _ => m.clone(),
-                    })
-                })
-                .collect();
-            (floor, Report::new(&args.check, &check_labels, &preds, &names).accuracy("route").map_or(0.0, |a| a.value))
-        })
-        .collect();
+    let floors: Vec<(i64, f64)> = [0, 250, 300, 360, 400, 1000].iter().map(|&floor| (floor, accuracy_when(&|m, _| priority(&m.rule) < floor))).collect();
     let a = Report::new(&args.check, &check_labels, &first, &names);
     let b = Report::new(&args.check, &check_labels, &fitted, &names);
     let c = Report::new(&args.check, &check_labels, &with_precedence, &names);
