@@ -89,6 +89,27 @@ struct EvidenceRows {
     title: Vec<Option<Vec<f64>>>,
     /// Per group index: its `text:` weights, if any.
     text: Vec<Option<Vec<f64>>>,
+    /// `ng:` features: two characters anywhere in the title or text (a learned text model,
+    /// `fenliu fit --ngrams`), by character pair.
+    bigrams: HashMap<[char; 2], Vec<f64>>,
+}
+
+/// The character pairs of a petition's title and text, once each, in a fixed order: the `ng:`
+/// features of `fenliu fit --ngrams` (runs of letters and digits only).
+pub(crate) fn bigrams(title: Option<&str>, text: &str) -> BTreeSet<[char; 2]> {
+    let mut out = BTreeSet::new();
+    for part in [title.unwrap_or_default(), text] {
+        for run in part.split(|c: char| !c.is_alphanumeric()) {
+            let mut prev: Option<char> = None;
+            for c in run.chars() {
+                if let Some(p) = prev {
+                    out.insert([p, c]);
+                }
+                prev = Some(c);
+            }
+        }
+    }
+    out
 }
 
 impl EvidenceRows {
@@ -98,6 +119,16 @@ impl EvidenceRows {
             rules: rules.iter().map(|r| row(format!("rule:{}", r.id))).collect(),
             title: lexicon.groups().iter().map(|g| row(format!("title:{}", g.id))).collect(),
             text: lexicon.groups().iter().map(|g| row(format!("text:{}", g.id))).collect(),
+            bigrams: model
+                .weights
+                .iter()
+                .chain(&model.pinned)
+                .filter_map(|(f, w)| {
+                    let mut cs = f.strip_prefix("ng:")?.chars();
+                    let pair = [cs.next()?, cs.next()?];
+                    cs.next().is_none().then(|| (pair, w.clone()))
+                })
+                .collect(),
         }
     }
 }
@@ -615,6 +646,7 @@ impl Classifier {
             Rule(&'a Rule),
             Title(usize),
             Text(usize),
+            Bigram([char; 2]),
         }
         let mut present: Vec<(&Vec<f64>, Feature)> = Vec::new();
         for &i in fired_idx {
@@ -624,6 +656,29 @@ impl Classifier {
         }
         present.extend(title.iter().filter_map(|&g| Some((rows.title.get(g)?.as_ref()?, Feature::Title(g)))));
         present.extend(text.iter().filter_map(|&g| Some((rows.text.get(g)?.as_ref()?, Feature::Text(g)))));
+        if !rows.bigrams.is_empty() {
+            // Only pairs that have weights are kept, each once, in reading order: no set of
+            // every pair of a long text on the keystroke path.
+            let p = &ctx.petition;
+            let mut seen: Vec<[char; 2]> = Vec::new();
+            for part in [p.title.as_deref().unwrap_or_default(), p.text.as_str()] {
+                for run in part.split(|c: char| !c.is_alphanumeric()) {
+                    let mut prev: Option<char> = None;
+                    for c in run.chars() {
+                        if let Some(a) = prev {
+                            let pair = [a, c];
+                            if let Some(w) = rows.bigrams.get(&pair) {
+                                if !seen.contains(&pair) {
+                                    seen.push(pair);
+                                    present.push((w, Feature::Bigram(pair)));
+                                }
+                            }
+                        }
+                        prev = Some(c);
+                    }
+                }
+            }
+        }
         let mut z = model.bias.clone();
         for (w, _) in &present {
             for (a, b) in z.iter_mut().zip(w.iter()) {
@@ -668,6 +723,7 @@ impl Classifier {
                         Feature::Rule(r) => (format!("rule:{}", r.id), format!("规则：{}", r.title)),
                         Feature::Title(g) => (format!("title:{}", group_id(*g)), format!("标题含「{}」", group_title(*g))),
                         Feature::Text(g) => (format!("text:{}", group_id(*g)), format!("正文含「{}」", group_title(*g))),
+                        Feature::Bigram([a, b]) => (format!("ng:{a}{b}"), format!("含“{a}{b}”二字")),
                     };
                     Weighed { feature, label, weight: Fixed::new(x) }
                 })
@@ -848,6 +904,7 @@ fn evidence_model(ruleset: &Ruleset, manifest: &Manifest, spec: &EvidenceSpec, r
         let known = match f.split_once(':') {
             Some(("rule", id)) => rules.iter().any(|r| r.id == id),
             Some(("title" | "text", g)) => lexicon.groups().iter().any(|x| x.id == g),
+            Some(("ng", pair)) => pair.chars().count() == 2,
             _ => false,
         };
         if !known {

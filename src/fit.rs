@@ -28,6 +28,12 @@ pub fn features(e: &Evidence) -> Vec<String> {
     f
 }
 
+/// The `ng:` features of a petition: each pair of adjacent characters in the title or text
+/// (runs of letters and digits), once, as the engine reads them.
+pub fn bigram_features(title: Option<&str>, text: &str) -> Vec<String> {
+    crate::classifier::bigrams(title, text).into_iter().map(|[a, b]| format!("ng:{a}{b}")).collect()
+}
+
 /// Fitting settings.
 #[derive(Debug, Clone)]
 pub struct FitOptions {
@@ -166,12 +172,23 @@ impl Model {
                 o += &format!("[pinned.\"{f}\"]\n{}\n", row(v).replace(", ", "\n"));
             }
         }
-        o += "\n# 拟合的权重：特征 → 各途径的权重（正数支持该途径，负数反对）。\n[weights]\n";
+        o += "\n# 拟合的权重：特征 → 各途径的权重（正数支持该途径，负数反对）。\n# rule:规则成立；title:标题中命中词组；text:正文中命中词组。\n[weights]\n";
+        let mut bigrams = String::new();
         for (f, v) in &self.weights {
             let r = row(v);
-            if !r.is_empty() {
-                o += &format!("\"{f}\" = {{ {r} }}\n");
+            if r.is_empty() {
+                continue;
             }
+            let line = format!("\"{f}\" = {{ {r} }}\n");
+            if f.starts_with("ng:") {
+                bigrams += &line;
+            } else {
+                o += &line;
+            }
+        }
+        if !bigrams.is_empty() {
+            o += "\n# 文本模型：标题或正文中出现这两个字时各途径的权重（fenliu fit --ngrams 拟合，数量多，一般不需要人工修改）。\n[bigrams]\n";
+            o += &bigrams.replace("\"ng:", "\"");
         }
         o
     }
@@ -212,6 +229,15 @@ impl Model {
                 weights.insert(f.clone(), row(f, v)?);
             }
         }
+        if let Some(v) = table.get("bigrams") {
+            let toml::Value::Table(t) = v else { return Err(err(at("bigrams"), "[bigrams] 应是表".to_owned())) };
+            for (pair, v) in t {
+                if pair.chars().count() != 2 {
+                    return Err(err(at(pair), format!("[bigrams] 中的 \"{pair}\" 应是两个字")));
+                }
+                weights.insert(format!("ng:{pair}"), row(pair, v)?);
+            }
+        }
         let mut pinned = BTreeMap::new();
         if let Some(v) = table.get("pinned") {
             let toml::Value::Table(t) = v else { return Err(err(at("pinned"), "[pinned] 应是表".to_owned())) };
@@ -219,8 +245,8 @@ impl Model {
                 pinned.insert(f.clone(), row(f, v)?);
             }
         }
-        if let Some(k) = table.keys().find(|k| !matches!(k.as_str(), "bias" | "weights" | "pinned")) {
-            return Err(err(at(k), format!("权重文件中不认识的表 [{k}]（只有 [bias]、[weights]、[pinned]）")));
+        if let Some(k) = table.keys().find(|k| !matches!(k.as_str(), "bias" | "weights" | "bigrams" | "pinned")) {
+            return Err(err(at(k), format!("权重文件中不认识的表 [{k}]（只有 [bias]、[weights]、[bigrams]、[pinned]）")));
         }
         Ok(Model { routes: routes.to_vec(), bias, weights, pinned })
     }
@@ -281,6 +307,12 @@ mod tests {
             let f: Vec<String> = f.iter().map(|s| (*s).to_owned()).collect();
             assert_eq!(back.score(&f)[0].route, m.score(&f)[0].route);
         }
+        // Bigram features go to their own table and read back.
+        let mut with_ng = m.clone();
+        with_ng.weights.insert("ng:噪音".to_owned(), vec![1.5, -0.5]);
+        let t = with_ng.to_toml("ng");
+        assert!(t.contains("[bigrams]\n\"噪音\" = { a = 1.50, b = -0.50 }"), "{t}");
+        assert_eq!(Model::from_toml("weights.toml", &t, &routes).unwrap().weights["ng:噪音"], vec![1.5, -0.5]);
         let bad = Model::from_toml("weights.toml", "[weights]\n\"x\" = { court = 1.0 }\n", &routes).unwrap_err();
         assert_eq!(bad.code(), "weights.invalid");
         assert_eq!(bad.diagnostics[0].location.as_ref().unwrap().line, 2);

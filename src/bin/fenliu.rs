@@ -148,6 +148,9 @@ enum Command {
         /// 规则集自带的每个案例在训练中计几次（0 表示不用案例）
         #[arg(long, default_value_t = 12)]
         case_weight: usize,
+        /// 出现在少于这么多件训练信访件中的特征不拟合权重
+        #[arg(long, default_value_t = 2)]
+        min_count: usize,
     },
     /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
     Suggest {
@@ -220,8 +223,8 @@ fn main() -> ExitCode {
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
-        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight } => {
-            let options = fenliu::fit::FitOptions { l2, steps, ..Default::default() };
+        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight, min_count } => {
+            let options = fenliu::fit::FitOptions { l2, steps, min_count, ..Default::default() };
             fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams, case_weight })
         }
         Command::Suggest { group, labels, split, route, rules, texts, min_count, min_precision, top, json } => {

@@ -32,20 +32,10 @@ pub struct Args<'a> {
 }
 
 fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
-    if !on {
-        return f;
+    if on {
+        let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+        f.extend(fenliu::fit::bigram_features(s("title").as_deref(), &s("text").unwrap_or_default()));
     }
-    let mut seen = std::collections::BTreeSet::new();
-    for k in ["title", "text"] {
-        let s = p.get(k).and_then(Value::as_str).unwrap_or_default();
-        for run in s.split(|c: char| !c.is_alphanumeric()) {
-            let chars: Vec<char> = run.chars().collect();
-            for w in chars.windows(2) {
-                seen.insert(format!("ng:{}", w.iter().collect::<String>()));
-            }
-        }
-    }
-    f.extend(seen);
     f
 }
 
@@ -230,18 +220,24 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     if let Some(out) = &args.output {
         let info = classifier.info();
         let header = format!(
-            "fenliu fit 拟合的途径权重：{} 的 {} 部分 {} 件（含规则集自带案例，每个计 {} 次）；规则集 {} {}（指纹 {}…）。\n{} 上途径准确率：优先级首个命中 {:.1}%，拟合权重 {:.1}%。\n重新拟合：fenliu fit --labels {} -o {}。[pinned] 中的权重是人工固定的，重新拟合时保持不变。",
+            "fenliu fit 拟合的途径权重：{} 的 {} 部分 {} 件标注，另加规则集自带案例 {case_examples} 个（每个计 {} 次）；规则集 {} {}（指纹 {}…）。\n{} 上途径准确率：优先级首个命中 {:.1}%，拟合权重（涉法涉诉规则优先）{:.1}%。\n重新拟合：fenliu fit --labels {} --split {} --check {} --case-weight {} --l2 {} --min-count {}{} -o {}\n[pinned] 中的权重是人工固定的，重新拟合时保持不变。",
             args.labels.display(),
             args.split,
-            examples.len(),
+            train_labels.len(),
             args.case_weight,
             info.name,
             info.version,
             info.fingerprint.get(..16).unwrap_or_default(),
             args.check,
             acc(&a) * 100.0,
-            acc(&b) * 100.0,
+            acc(&c) * 100.0,
             args.labels.display(),
+            args.split,
+            args.check,
+            args.case_weight,
+            args.options.l2,
+            args.options.min_count,
+            if args.ngrams { " --ngrams" } else { "" },
             out.display()
         );
         std::fs::write(out, model.to_toml(&header))
