@@ -250,16 +250,6 @@ impl Model {
         }
         Ok(Model { routes: routes.to_vec(), bias, weights, pinned })
     }
-
-    /// Route scores (bias + weights of the features present), in `routes` order: sums in a fixed
-    /// order, so the same on every platform.
-    pub fn logits(&self, features: &[String]) -> Vec<f64> {
-        let mut z = self.bias.clone();
-        for f in features {
-            add(&mut z, self.pinned.get(f).or_else(|| self.weights.get(f)));
-        }
-        z
-    }
 }
 
 /// Probabilities of scores.

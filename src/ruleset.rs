@@ -260,11 +260,6 @@ impl Ruleset {
         r
     }
 
-    /// Whether the manifest has `[evidence]` (routes decided by weights).
-    pub fn weighs_evidence(&self) -> bool {
-        self.manifest.evidence.is_some()
-    }
-
     /// Name, version and fingerprint.
     pub fn info(&self) -> &RulesetInfo {
         &self.info
