@@ -29,6 +29,51 @@ pub struct Args<'a> {
     pub ngrams: bool,
     /// How many times each of the ruleset's own cases counts in training (0: not at all).
     pub case_weight: usize,
+    /// Also report what fitted weights would do for the difficulty tier (a measurement only).
+    pub tier: bool,
+}
+
+/// Features of a petition for the tier: the difficulty rules that added points, the flags, the
+/// route, and the keyword groups (and pairs, with `--ngrams`).
+fn tier_features(e: &Evidence, p: &Value, ngrams: bool) -> Vec<String> {
+    let v = &e.verdict;
+    let mut f: Vec<String> = v.difficulty.factors.iter().map(|x| format!("diff:{}", x.rule)).collect();
+    f.extend(v.flags.iter().map(|x| format!("flag:{x}")));
+    f.push(format!("route:{}", v.route.code));
+    f.extend(e.title_groups.iter().map(|g| format!("title:{g}")));
+    f.extend(e.text_groups.iter().map(|g| format!("text:{g}")));
+    with_ngrams(f, p, ngrams)
+}
+
+/// The tier as the rules score it, against a tier fitted over the same signals: printed, not
+/// written (the engine does not read tier weights yet).
+#[allow(clippy::too_many_arguments)]
+fn tier_report(
+    args: &Args,
+    train: &[fenliu::eval::Label],
+    train_ev: &[Option<Evidence>],
+    train_p: &[Value],
+    check: &[fenliu::eval::Label],
+    check_ev: &[Option<Evidence>],
+    check_p: &[Value],
+) {
+    let tiers: Vec<String> = ["simple", "normal", "complex"].iter().map(|s| (*s).to_owned()).collect();
+    let examples: Vec<(Vec<String>, usize)> = train
+        .iter()
+        .zip(train_ev)
+        .zip(train_p)
+        .filter_map(|((l, e), p)| Some((tier_features(e.as_ref()?, p, args.ngrams), tiers.iter().position(|t| Some(t) == l.expected.tier.as_ref())?)))
+        .collect();
+    let model = Model::fit(&tiers, &examples, &BTreeMap::new(), &args.options);
+    let (mut rules_right, mut fitted_right, mut n) = (0, 0, 0);
+    for ((l, e), p) in check.iter().zip(check_ev).zip(check_p) {
+        let (Some(want), Some(e)) = (l.expected.tier.as_ref(), e.as_ref()) else { continue };
+        n += 1;
+        rules_right += usize::from(&e.verdict.difficulty.tier == want);
+        fitted_right += usize::from(model.score(&tier_features(e, p, args.ngrams)).first().is_some_and(|s| &s.route == want));
+    }
+    let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
+    crate::outln!("\n难度（{} 上 {n} 件）：规则计分 {:.1}%，拟合权重 {:.1}%（只是测量，引擎还不读难度权重）", args.check, pct(rules_right), pct(fitted_right));
 }
 
 fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
@@ -216,6 +261,9 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         for (floor, a) in &floors {
             crate::outln!("  priority < {floor}：{:.1}%", a * 100.0);
         }
+    }
+    if args.tier {
+        tier_report(args, &train_labels, &train_ev, &train_petitions, &check_labels, &check_ev, &check_petitions);
     }
     if let Some(out) = &args.output {
         let info = classifier.info();
