@@ -18,6 +18,7 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
             let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             let keep = rel == "manifest.toml"
                 || rel == "weights.toml"
+                || rel == "tier-weights.toml"
                 || rel.ends_with(".rhai")
                 || (rel.starts_with("lexicon/") && rel.ends_with(".toml"))
                 || (rel.starts_with("cases/") && rel.ends_with(".toml"));

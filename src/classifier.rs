@@ -19,7 +19,7 @@ use crate::error::{Diagnostic, Error, Location, Result};
 use crate::lexicon::Lexicon;
 use crate::petition::{Petition, PATHS};
 use crate::rule::{Outcome, Rule, RuleReader, StageKind, When};
-use crate::ruleset::{kind_of, EvidenceSpec, FileKind, Manifest, Ruleset, RulesetInfo, WEIGHTS};
+use crate::ruleset::{kind_of, EvidenceSpec, FileKind, Manifest, Ruleset, RulesetInfo, TIER_WEIGHTS, WEIGHTS};
 use crate::verdict::{Alternative, Coded, Deadline, Delegation, Difficulty, Factor, Fixed, LogLine, Route, Status, TraceEntry, Verdict, Violation, Weighed};
 
 /// Options of one classification. Plain data with a `Default`.
@@ -78,6 +78,8 @@ pub struct Classifier {
     warnings: Vec<Diagnostic>,
     /// `[evidence]` with its weights: the route stage weighs evidence instead of first match.
     evidence: Option<(EvidenceSpec, crate::fit::Model, EvidenceRows)>,
+    /// `tier-weights.toml` with `[evidence]`: the tier fitted over the difficulty signals.
+    tier_model: Option<crate::fit::Model>,
 }
 
 /// The weights laid out by rule and group index, built once: scoring a petition adds rows,
@@ -311,8 +313,31 @@ impl Classifier {
             }
             None => None,
         };
+        let tier_model = match (&evidence, ruleset.files().get(TIER_WEIGHTS)) {
+            (Some(_), Some(src)) => {
+                let tiers: Vec<String> = manifest.tiers.iter().map(|t| t.code.clone()).collect();
+                Some(crate::fit::Model::from_toml(TIER_WEIGHTS, src, &tiers)?)
+            }
+            _ => None,
+        };
         let groups = Rc::new(lexicon.index());
-        Ok(Classifier { info: ruleset.info().clone(), manifest, engine, files, rules, stages, lexicon, groups, log, ops, costs: RefCell::new(None), limits, warnings, evidence })
+        Ok(Classifier {
+            info: ruleset.info().clone(),
+            manifest,
+            engine,
+            files,
+            rules,
+            stages,
+            lexicon,
+            groups,
+            log,
+            ops,
+            costs: RefCell::new(None),
+            limits,
+            warnings,
+            evidence,
+            tier_model,
+        })
     }
 
     /// Every problem in a ruleset, errors and warnings, without stopping at the first.
@@ -505,9 +530,13 @@ impl Classifier {
             if *kind == StageKind::Route {
                 self.weigh_route(&mut out, &route_fired, &ctx, options.brief);
             }
+            if *kind == StageKind::Difficulty {
+                self.weigh_tier(&mut out, &ctx, options.brief);
+            }
             self.finish_stage(*kind, &mut out, &ctx);
         }
 
+        let tier = self.final_tier(&out);
         let category = out.category.ok_or_else(|| no_result("category", "类别"))?;
         let level = out.level.ok_or_else(|| no_result("delegation", "代办层级"))?;
         // The route's rule, or (the weights chose a route none of whose rules holds) the
@@ -529,7 +558,6 @@ impl Classifier {
         let spec = self.manifest.routes.get(code);
         let missing: Vec<String> = ask.iter().filter(|a| !present.get(PATHS.iter().position(|p| p == a).unwrap_or(usize::MAX)).copied().unwrap_or(false)).cloned().collect();
         let decision = out.decision.take();
-        let tier = self.tier(out.score, out.at_least.as_deref());
         let deadlines = match date {
             Some(d) => compute_deadlines(d, &out.deadlines),
             None => BTreeMap::new(),
@@ -822,7 +850,7 @@ impl Classifier {
             StageKind::Flags => s.flags = out.flags.iter().map(|f| f.as_str().into()).collect(),
             StageKind::Difficulty => {
                 s.score = out.score;
-                s.tier = Some(self.tier(out.score, out.at_least.as_deref()).0.into());
+                s.tier = Some(self.final_tier(out).0.into());
             }
             StageKind::Delegation => s.level = out.level.as_ref().map(|l| l.0.as_str().into()),
             StageKind::Deadlines | StageKind::Check => {}
@@ -830,6 +858,53 @@ impl Classifier {
     }
 
     /// The tier of a score: the last tier whose `min_score` it reaches, raised to `at_least`.
+    /// The tier: the fitted one where tier weights exist, else the score's; raised to `at_least`.
+    fn final_tier(&self, out: &Building<'_>) -> (String, String) {
+        let Some(fitted) = &out.fitted_tier else { return self.tier(out.score, out.at_least.as_deref()) };
+        let tiers = &self.manifest.tiers;
+        let mut pos = tiers.iter().position(|t| &t.code == fitted).unwrap_or(0);
+        if let Some(floor) = out.at_least.as_deref().and_then(|a| tiers.iter().position(|t| t.code == a)) {
+            pos = pos.max(floor);
+        }
+        tiers.get(pos).map(|t| (t.code.clone(), t.name.clone())).unwrap_or_default()
+    }
+
+    /// The tier fitted over the difficulty signals (`tier-weights.toml`): the difficulty rules
+    /// that fired, the flags, the route and the keyword groups. `at_least` (a hard fact such as
+    /// a visit to Beijing) still raises it.
+    fn weigh_tier(&self, out: &mut Building<'_>, ctx: &Ctx, brief: bool) {
+        let Some(model) = &self.tier_model else { return };
+        let route = out.route_code.clone().unwrap_or_default();
+        let mut features: Vec<String> = out.factors.iter().map(|f| format!("diff:{}", f.rule)).collect();
+        features.extend(out.flags.iter().map(|f| format!("flag:{f}")));
+        features.push(format!("route:{route}"));
+        let mut title = BTreeSet::new();
+        let mut text = BTreeSet::new();
+        for h in ctx.matches.hits.iter().filter(|h| !h.negated) {
+            if h.field == crate::lexicon::Field::Title {
+                title.insert(h.group);
+            } else {
+                text.insert(h.group);
+            }
+        }
+        let gid = |g: &usize| self.lexicon.groups().get(*g).map(|x| x.id.as_str());
+        features.extend(title.iter().filter_map(gid).map(|g| format!("title:{g}")));
+        features.extend(text.iter().filter_map(gid).map(|g| format!("text:{g}")));
+        let Some(best) = model.score(&features).into_iter().next() else { return };
+        if !brief {
+            let name = self.manifest.tiers.iter().find(|t| t.code == best.route).map_or(best.route.as_str(), |t| t.name.as_str());
+            out.trace.push(TraceEntry {
+                rule: "evidence.tier".to_owned(),
+                stage: "difficulty",
+                title: format!("按难度信号加权：{name}（把握 {:.0}%）", best.probability * 100.0),
+                outcome: format!("tier={}", best.route),
+                matched: Vec::new(),
+                fields: Vec::new(),
+            });
+        }
+        out.fitted_tier = Some(best.route);
+    }
+
     fn tier(&self, score: i64, at_least: Option<&str>) -> (String, String) {
         let tiers = &self.manifest.tiers;
         let mut pos = 0;
@@ -862,6 +937,8 @@ struct Building<'r> {
     route_code: Option<String>,
     /// How the weights decided (rulesets with `[evidence]`).
     decision: Option<Decision>,
+    /// The tier the tier weights chose (rulesets with `tier-weights.toml`).
+    fitted_tier: Option<String>,
     level: Option<(String, String)>,
     score: i64,
     at_least: Option<String>,

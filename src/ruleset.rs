@@ -9,6 +9,7 @@
 //! | `lexicon/*.toml` | keyword groups: `[group_id] title = "…" words = ["…"]` |
 //! | `cases/*.toml` | the ruleset's own test cases |
 //! | `weights.toml` | route weights for `[evidence]` in the manifest (fitted by `fenliu fit`) |
+//! | `tier-weights.toml` | tier weights for `[evidence]` (optional; `fenliu fit --tier`) |
 //!
 //! Other files (e.g. `README.md`) are carried along but ignored. The fingerprint is a SHA-256
 //! over the files that decide verdicts (manifest, rules, lexicons, weights; not cases or docs), taken in
@@ -151,6 +152,8 @@ pub(crate) enum FileKind {
 
 /// The weights file of `[evidence]`.
 pub const WEIGHTS: &str = "weights.toml";
+/// The tier weights of `[evidence]` (optional): the difficulty tier fitted over the same signals.
+pub const TIER_WEIGHTS: &str = "tier-weights.toml";
 
 pub(crate) fn kind_of(path: &str) -> FileKind {
     if path == MANIFEST {
@@ -161,7 +164,7 @@ pub(crate) fn kind_of(path: &str) -> FileKind {
         FileKind::Lexicon
     } else if path.starts_with("cases/") && path.ends_with(".toml") {
         FileKind::Cases
-    } else if path == WEIGHTS {
+    } else if path == WEIGHTS || path == TIER_WEIGHTS {
         FileKind::Weights
     } else {
         FileKind::Other
@@ -257,6 +260,14 @@ impl Ruleset {
     pub fn first_match(&self) -> Ruleset {
         let mut r = self.clone();
         r.manifest.evidence = None;
+        r
+    }
+
+    /// The same ruleset without `tier-weights.toml`: what `fenliu fit --tier` reads the tier's
+    /// signals with (they do not depend on the tier weights being fitted).
+    pub fn without_tier_weights(&self) -> Ruleset {
+        let mut r = self.clone();
+        r.files.remove(TIER_WEIGHTS);
         r
     }
 

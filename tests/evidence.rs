@@ -176,3 +176,42 @@ fn a_text_without_any_keyword_keeps_the_fallback_rule_and_asks() {
     assert_eq!(v.question.as_deref(), Some("是否有人的违法行为造成了这个问题？"));
     assert!(v.route.alternatives[0].lost_because.contains("没有可作证据的词语"), "{}", v.route.alternatives[0].lost_because);
 }
+
+#[test]
+fn tier_weights_choose_the_tier_and_a_hard_fact_still_raises_it() {
+    // The test ruleset scores a repeat at 3 points (normal); tier weights that favour complex
+    // whenever the repeat rule fired make it complex, and the trace says so.
+    let tier = "[bias]\nsimple = 1.0\n[weights]\n\"diff:points.repeat\" = { complex = 3.0 }\n";
+    let files = |tier_weights: Option<&str>| {
+        let mut f = vec![
+            ("manifest.toml".to_owned(), format!("{MANIFEST}{EVIDENCE}")),
+            ("lexicon/words.toml".to_owned(), LEXICON.to_owned()),
+            ("base.rhai".to_owned(), BASE_RULES.to_owned()),
+            ("weights.toml".to_owned(), WEIGHTS.to_owned()),
+        ];
+        if let Some(t) = tier_weights {
+            f.push(("tier-weights.toml".to_owned(), t.to_owned()));
+        }
+        Ruleset::from_files(f).unwrap()
+    };
+    let with = files(Some(tier));
+    let without = files(None);
+    assert_ne!(with.info().fingerprint, without.info().fingerprint, "tier weights are in the fingerprint");
+    let repeat: Petition = Petition::from_json(r#"{"text": "楼下噪音扰民", "history": {"prior_count": 2}}"#).unwrap().petition;
+    let scored = Classifier::new(&without).unwrap().classify(&repeat, &Options::default()).unwrap();
+    assert_eq!(scored.difficulty.tier, "normal", "the rules' score: 3 points");
+    let fitted = Classifier::new(&with).unwrap().classify(&repeat, &Options::default()).unwrap();
+    assert_eq!(fitted.difficulty.tier, "complex");
+    assert!(fitted.trace.iter().any(|t| t.rule == "evidence.tier" && t.outcome == "tier=complex"));
+    // The delegation stage reads the fitted tier (难事不出县).
+    assert_eq!(fitted.delegation.level, "county");
+    // No repeat: the bias says simple; a visit to Beijing (at_least complex) still raises it.
+    let plain = Petition::from_json(r#"{"text": "楼下噪音扰民"}"#).unwrap().petition;
+    assert_eq!(Classifier::new(&with).unwrap().classify(&plain, &Options::default()).unwrap().difficulty.tier, "simple");
+    let national = Petition::from_json(r#"{"text": "楼下噪音扰民", "history": {"national_visits": 1}}"#).unwrap().petition;
+    assert_eq!(Classifier::new(&with).unwrap().classify(&national, &Options::default()).unwrap().difficulty.tier, "complex");
+    // A broken tier weights file is a located error.
+    let err = Classifier::new(&files(Some("[bias]\ncourt = 1.0\n"))).unwrap_err();
+    assert_eq!(err.code(), "weights.invalid");
+    assert_eq!(err.diagnostics[0].location.as_ref().unwrap().file, "tier-weights.toml");
+}

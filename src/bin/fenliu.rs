@@ -151,9 +151,12 @@ enum Command {
         /// 出现在少于这么多件训练信访件中的特征不拟合权重
         #[arg(long, default_value_t = 2)]
         min_count: usize,
-        /// 另外测量：按同样的信号拟合化解难度，与规则计分对比（只打印，不写文件）
+        /// 另外按难度信号（难度规则、标记、途径、词组）拟合化解难度，与规则计分对比
         #[arg(long)]
         tier: bool,
+        /// 把难度权重写入此文件（规则集中的 tier-weights.toml）
+        #[arg(long = "tier-output", value_name = "FILE")]
+        tier_output: Option<PathBuf>,
     },
     /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
     Suggest {
@@ -226,9 +229,9 @@ fn main() -> ExitCode {
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
-        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight, min_count, tier } => {
+        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight, min_count, tier, tier_output } => {
             let options = fenliu::fit::FitOptions { l2, steps, min_count, ..Default::default() };
-            fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams, case_weight, tier })
+            fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams, case_weight, tier: tier || tier_output.is_some(), tier_output })
         }
         Command::Suggest { group, labels, split, route, rules, texts, min_count, min_precision, top, json } => {
             let options = fenliu::suggest::SuggestOptions { min_count, min_precision, top, ..Default::default() };

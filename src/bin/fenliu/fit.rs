@@ -29,51 +29,84 @@ pub struct Args<'a> {
     pub ngrams: bool,
     /// How many times each of the ruleset's own cases counts in training (0: not at all).
     pub case_weight: usize,
-    /// Also report what fitted weights would do for the difficulty tier (a measurement only).
+    /// Also fit the difficulty tier over the same signals and compare it with the rules' scoring.
     pub tier: bool,
+    /// Write the tier weights here.
+    pub tier_output: Option<PathBuf>,
 }
 
-/// Features of a petition for the tier: the difficulty rules that added points, the flags, the
-/// route, and the keyword groups (and pairs, with `--ngrams`).
-fn tier_features(e: &Evidence, p: &Value, ngrams: bool) -> Vec<String> {
-    let v = &e.verdict;
+/// Features of a petition for the tier, as the engine reads them (`Classifier::weigh_tier`):
+/// the difficulty rules that fired, the flags and the route of the full verdict, and the keyword
+/// groups in title and text.
+fn tier_features(v: &fenliu::Verdict, e: &Evidence) -> Vec<String> {
     let mut f: Vec<String> = v.difficulty.factors.iter().map(|x| format!("diff:{}", x.rule)).collect();
     f.extend(v.flags.iter().map(|x| format!("flag:{x}")));
     f.push(format!("route:{}", v.route.code));
     f.extend(e.title_groups.iter().map(|g| format!("title:{g}")));
     f.extend(e.text_groups.iter().map(|g| format!("text:{g}")));
-    with_ngrams(f, p, ngrams)
+    f
 }
 
-/// The tier as the rules score it, against a tier fitted over the same signals: printed, not
-/// written (the engine does not read tier weights yet).
+/// The tier as the rules score it, against a tier fitted over the same signals on the train
+/// split (plus the cases that expect a tier); with `--tier-output`, the tier weights are written.
 #[allow(clippy::too_many_arguments)]
-fn tier_report(
+fn tier_fit(
     args: &Args,
+    full: &Classifier,
+    first: &Classifier,
     train: &[fenliu::eval::Label],
-    train_ev: &[Option<Evidence>],
     train_p: &[Value],
     check: &[fenliu::eval::Label],
-    check_ev: &[Option<Evidence>],
     check_p: &[Value],
-) {
-    let tiers: Vec<String> = ["simple", "normal", "complex"].iter().map(|s| (*s).to_owned()).collect();
-    let examples: Vec<(Vec<String>, usize)> = train
-        .iter()
-        .zip(train_ev)
-        .zip(train_p)
-        .filter_map(|((l, e), p)| Some((tier_features(e.as_ref()?, p, args.ngrams), tiers.iter().position(|t| Some(t) == l.expected.tier.as_ref())?)))
-        .collect();
+    ruleset: &fenliu::Ruleset,
+) -> Result<(), fenliu::Error> {
+    let tiers: Vec<String> = full.codes("tier").into_iter().map(|(c, _)| c).collect();
+    let options = Options::today(Date::today_utc());
+    let read = |p: &Value, opts: &Options| -> Option<Vec<String>> {
+        let petition = Petition::from_json(&p.to_string()).ok()?.petition;
+        let v = full.classify(&petition, opts).ok()?;
+        let e = first.route_evidence(&petition, opts).ok()?;
+        Some(tier_features(&v, &e))
+    };
+    let mut examples: Vec<(Vec<String>, usize)> =
+        train.iter().zip(train_p).filter_map(|(l, p)| Some((read(p, &options)?, tiers.iter().position(|t| Some(t) == l.expected.tier.as_ref())?))).collect();
+    for case in fenliu::cases::load(ruleset)? {
+        let Some(y) = case.expect.tier.as_ref().and_then(|t| tiers.iter().position(|x| x == t)) else { continue };
+        let opts = Options { switches: case.switches.clone(), ..Options::today(case.today.or(Date::today_utc())) };
+        if let Some(f) = read(&case.petition, &opts) {
+            for _ in 0..args.case_weight {
+                examples.push((f.clone(), y));
+            }
+        }
+    }
     let model = Model::fit(&tiers, &examples, &BTreeMap::new(), &args.options);
     let (mut rules_right, mut fitted_right, mut n) = (0, 0, 0);
-    for ((l, e), p) in check.iter().zip(check_ev).zip(check_p) {
-        let (Some(want), Some(e)) = (l.expected.tier.as_ref(), e.as_ref()) else { continue };
+    for (l, p) in check.iter().zip(check_p) {
+        let Some(want) = l.expected.tier.as_ref() else { continue };
+        let Ok(petition) = Petition::from_json(&p.to_string()) else { continue };
+        let (Ok(v), Ok(e)) = (first.classify(&petition.petition, &options), first.route_evidence(&petition.petition, &options)) else { continue };
+        let Ok(full_v) = full.classify(&petition.petition, &options) else { continue };
         n += 1;
-        rules_right += usize::from(&e.verdict.difficulty.tier == want);
-        fitted_right += usize::from(model.score(&tier_features(e, p, args.ngrams)).first().is_some_and(|s| &s.route == want));
+        rules_right += usize::from(&v.difficulty.tier == want);
+        fitted_right += usize::from(model.score(&tier_features(&full_v, &e)).first().is_some_and(|s| &s.route == want));
     }
     let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
-    crate::outln!("\n难度（{} 上 {n} 件）：规则计分 {:.1}%，拟合权重 {:.1}%（只是测量，引擎还不读难度权重）", args.check, pct(rules_right), pct(fitted_right));
+    crate::outln!("\n难度（{} 上 {n} 件）：规则计分 {:.1}%，拟合权重 {:.1}%", args.check, pct(rules_right), pct(fitted_right));
+    if let Some(out) = &args.tier_output {
+        let header = format!(
+            "fenliu fit --tier 拟合的化解难度权重：{} 的 {} 部分，另加规则集自带案例（每个计 {} 次）。\n{} 上难度准确率：规则计分 {:.1}%，拟合权重 {:.1}%。\n特征：diff:难度规则、flag:标记、route:途径、title:/text:词组。",
+            args.labels.display(),
+            args.split,
+            args.case_weight,
+            args.check,
+            pct(rules_right),
+            pct(fitted_right)
+        );
+        std::fs::write(out, model.to_toml(&header))
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{e}", out.display()), "检查路径是否可写。")))?;
+        eprintln!("难度权重已写入 {}", out.display());
+    }
+    Ok(())
 }
 
 fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
@@ -263,7 +296,10 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         }
     }
     if args.tier {
-        tier_report(args, &train_labels, &train_ev, &train_petitions, &check_labels, &check_ev, &check_petitions);
+        // The tier reads the full verdict (the weighed route), as the engine does.
+        let full_rules = load_rules(&args.rules.dir, &args.rules.fingerprint)?;
+        let full = Classifier::new(&full_rules.without_tier_weights())?;
+        tier_fit(args, &full, &classifier, &train_labels, &train_petitions, &check_labels, &check_petitions, &ruleset)?;
     }
     if let Some(out) = &args.output {
         let info = classifier.info();
