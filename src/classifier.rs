@@ -424,17 +424,9 @@ impl Classifier {
         let mut fired = Vec::new();
         let verdict = self.run(petition.clone(), options, Some(&mut fired))?;
         let matches = self.lexicon.scan(petition.title.as_deref(), &petition.text);
-        let mut title_groups = BTreeSet::new();
-        let mut text_groups = BTreeSet::new();
-        for h in matches.hits.iter().filter(|h| !h.negated) {
-            let Some(g) = self.lexicon.groups().get(h.group) else { continue };
-            if h.field == crate::lexicon::Field::Title {
-                title_groups.insert(g.id.clone());
-            } else {
-                text_groups.insert(g.id.clone());
-            }
-        }
-        Ok(Evidence { verdict, fired, title_groups: title_groups.into_iter().collect(), text_groups: text_groups.into_iter().collect() })
+        let (title, text) = groups_hit(&matches);
+        let ids = |set: BTreeSet<usize>| set.into_iter().filter_map(|g| self.lexicon.groups().get(g).map(|x| x.id.clone())).collect();
+        Ok(Evidence { verdict, fired, title_groups: ids(title), text_groups: ids(text) })
     }
 
     fn run(&self, owned: Petition, options: &Options, mut probe: Option<&mut Vec<String>>) -> Result<Verdict> {
@@ -659,15 +651,7 @@ impl Classifier {
             Outcome::Route { code, .. } => Some(code.clone()),
             _ => None,
         };
-        let mut title = BTreeSet::new();
-        let mut text = BTreeSet::new();
-        for h in ctx.matches.hits.iter().filter(|h| !h.negated) {
-            if h.field == crate::lexicon::Field::Title {
-                title.insert(h.group);
-            } else {
-                text.insert(h.group);
-            }
-        }
+        let (title, text) = groups_hit(&ctx.matches);
         // The features present, as (weights row, how to name it): rules that hold, then groups
         // in the title, then groups in the text (the order `fenliu fit` uses).
         enum Feature<'a> {
@@ -878,15 +862,7 @@ impl Classifier {
         let mut features: Vec<String> = out.factors.iter().map(|f| format!("diff:{}", f.rule)).collect();
         features.extend(out.flags.iter().map(|f| format!("flag:{f}")));
         features.push(format!("route:{route}"));
-        let mut title = BTreeSet::new();
-        let mut text = BTreeSet::new();
-        for h in ctx.matches.hits.iter().filter(|h| !h.negated) {
-            if h.field == crate::lexicon::Field::Title {
-                title.insert(h.group);
-            } else {
-                text.insert(h.group);
-            }
-        }
+        let (title, text) = groups_hit(&ctx.matches);
         let gid = |g: &usize| self.lexicon.groups().get(*g).map(|x| x.id.as_str());
         features.extend(title.iter().filter_map(gid).map(|g| format!("title:{g}")));
         features.extend(text.iter().filter_map(gid).map(|g| format!("text:{g}")));
@@ -918,6 +894,21 @@ impl Classifier {
         }
         tiers.get(pos).map(|t| (t.code.clone(), t.name.clone())).unwrap_or_default()
     }
+}
+
+/// The keyword groups with a hit that counts, in the title and in the text, by group index:
+/// the `title:` and `text:` evidence of the route and the tier.
+fn groups_hit(matches: &crate::lexicon::Matches) -> (BTreeSet<usize>, BTreeSet<usize>) {
+    let mut title = BTreeSet::new();
+    let mut text = BTreeSet::new();
+    for h in matches.hits.iter().filter(|h| !h.negated) {
+        if h.field == crate::lexicon::Field::Title {
+            title.insert(h.group);
+        } else {
+            text.insert(h.group);
+        }
+    }
+    (title, text)
 }
 
 fn is_fallback(rule: &Rule) -> bool {
