@@ -79,7 +79,7 @@ pub struct Classifier {
     /// `[evidence]` with its weights: the route stage weighs evidence instead of first match.
     evidence: Option<(EvidenceSpec, crate::fit::Model, EvidenceRows)>,
     /// `tier-weights.toml` with `[evidence]`: the tier fitted over the difficulty signals.
-    tier_model: Option<crate::fit::Model>,
+    tier_model: Option<TierRows>,
 }
 
 /// The weights laid out by rule and group index, built once: scoring a petition adds rows,
@@ -94,6 +94,35 @@ struct EvidenceRows {
     /// `ng:` features: two characters anywhere in the title or text (a learned text model,
     /// `fenliu fit --ngrams`), by character pair.
     bigrams: HashMap<[char; 2], Vec<f64>>,
+}
+
+/// The tier weights laid out for the keystroke path: looked up by the rule id, flag and route
+/// the verdict already holds, and by group index; no feature strings are built.
+struct TierRows {
+    model: crate::fit::Model,
+    /// `diff:<rule id>`, `flag:<code>`, `route:<code>` rows, keyed by what follows the colon.
+    diff: HashMap<String, Vec<f64>>,
+    flag: HashMap<String, Vec<f64>>,
+    route: HashMap<String, Vec<f64>>,
+    /// Per group index: `title:` and `text:` rows.
+    title: Vec<Option<Vec<f64>>>,
+    text: Vec<Option<Vec<f64>>>,
+}
+
+impl TierRows {
+    fn new(model: crate::fit::Model, lexicon: &Lexicon) -> Self {
+        let prefixed =
+            |p: &str| -> HashMap<String, Vec<f64>> { model.weights.iter().chain(&model.pinned).filter_map(|(f, w)| Some((f.strip_prefix(p)?.to_owned(), w.clone()))).collect() };
+        let row = |f: String| model.pinned.get(&f).or_else(|| model.weights.get(&f)).cloned();
+        TierRows {
+            diff: prefixed("diff:"),
+            flag: prefixed("flag:"),
+            route: prefixed("route:"),
+            title: lexicon.groups().iter().map(|g| row(format!("title:{}", g.id))).collect(),
+            text: lexicon.groups().iter().map(|g| row(format!("text:{}", g.id))).collect(),
+            model,
+        }
+    }
 }
 
 /// The character pairs of a petition's title and text, once each, in a fixed order: the `ng:`
@@ -316,7 +345,7 @@ impl Classifier {
         let tier_model = match (&evidence, ruleset.files().get(TIER_WEIGHTS)) {
             (Some(_), Some(src)) => {
                 let tiers: Vec<String> = manifest.tiers.iter().map(|t| t.code.clone()).collect();
-                Some(crate::fit::Model::from_toml(TIER_WEIGHTS, src, &tiers)?)
+                Some(TierRows::new(crate::fit::Model::from_toml(TIER_WEIGHTS, src, &tiers)?, &lexicon))
             }
             _ => None,
         };
@@ -857,16 +886,36 @@ impl Classifier {
     /// that fired, the flags, the route and the keyword groups. `at_least` (a hard fact such as
     /// a visit to Beijing) still raises it.
     fn weigh_tier(&self, out: &mut Building<'_>, ctx: &Ctx, brief: bool) {
-        let Some(model) = &self.tier_model else { return };
-        let route = out.route_code.clone().unwrap_or_default();
-        let mut features: Vec<String> = out.factors.iter().map(|f| format!("diff:{}", f.rule)).collect();
-        features.extend(out.flags.iter().map(|f| format!("flag:{f}")));
-        features.push(format!("route:{route}"));
+        let Some(rows) = &self.tier_model else { return };
         let (title, text) = groups_hit(&ctx.matches);
-        let gid = |g: &usize| self.lexicon.groups().get(*g).map(|x| x.id.as_str());
-        features.extend(title.iter().filter_map(gid).map(|g| format!("title:{g}")));
-        features.extend(text.iter().filter_map(gid).map(|g| format!("text:{g}")));
-        let Some(best) = model.score(&features).into_iter().next() else { return };
+        let mut z = rows.model.bias.clone();
+        let mut add = |w: Option<&Vec<f64>>| {
+            for (a, b) in z.iter_mut().zip(w.into_iter().flatten()) {
+                *a += b;
+            }
+        };
+        for f in &out.factors {
+            add(rows.diff.get(f.rule.as_str()));
+        }
+        for f in &out.flags {
+            add(rows.flag.get(f.as_str()));
+        }
+        add(rows.route.get(out.route_code.as_deref().unwrap_or_default()));
+        for g in &title {
+            add(rows.title.get(*g).and_then(Option::as_ref));
+        }
+        for g in &text {
+            add(rows.text.get(*g).and_then(Option::as_ref));
+        }
+        // The highest score; the first tier wins a tie (as `Model::score`'s stable order does).
+        let Some((k, _)) = z.iter().enumerate().fold(None::<(usize, f64)>, |best, (i, &x)| match best {
+            Some((_, b)) if b >= x => best,
+            _ => Some((i, x)),
+        }) else {
+            return;
+        };
+        let Some(code) = rows.model.routes.get(k).cloned() else { return };
+        let best = crate::fit::Scored { route: code, probability: crate::fit::probabilities(&z).get(k).copied().unwrap_or(0.0), evidence: Vec::new() };
         if !brief {
             let name = self.manifest.tiers.iter().find(|t| t.code == best.route).map_or(best.route.as_str(), |t| t.name.as_str());
             out.trace.push(TraceEntry {
