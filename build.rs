@@ -19,6 +19,7 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) {
             let keep = rel == "manifest.toml"
                 || rel == "weights.toml"
                 || rel == "tier-weights.toml"
+                || rel == "slots.toml"
                 || rel.ends_with(".rhai")
                 || (rel.starts_with("lexicon/") && rel.ends_with(".toml"))
                 || (rel.starts_with("cases/") && rel.ends_with(".toml"));

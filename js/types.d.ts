@@ -173,11 +173,31 @@ export interface Route {
   evidence?: Weighed[];
   /** The runner-up route, with its evidence and why it lost (rulesets with `[evidence]`). */
   alternatives?: Alternative[];
+  /** How the letter was read: who it is against, what the writer asks for, and the decision
+   * table's row (rulesets with `slots.toml` and `[evidence]`). */
+  slots?: SlotsRead;
+}
+
+/** The letter read as an officer reads it (`slots.toml`). */
+export interface SlotsRead {
+  /** Who it is against, e.g. `{ code: "employer", name: "用人单位、老板、包工头" }`. */
+  counterparty: SlotValue[];
+  /** What the writer asks for (read in the title and the request sentences). */
+  request: SlotValue[];
+  /** The decision table's first row that fits: its route and note. Evidence, not the decision. */
+  table?: { route: string; note: string };
+}
+
+/** One value of a slot. */
+export interface SlotValue {
+  code: string;
+  name: string;
 }
 
 /** One piece of weighed evidence: a route rule that holds or a keyword group that hits. */
 export interface Weighed {
-  /** `rule:<rule id>`, `title:<group>` or `text:<group>`. */
+  /** `rule:<rule id>`, `title:<group>`, `text:<group>`, `ng:<two characters>`, or a slot feature:
+   * `cp:<counterparty>`, `rq:<request>`, `pair:<counterparty>+<request>`, `table:<route>`. */
   feature: string;
   /** What it is, in Chinese. */
   label: string;

@@ -80,6 +80,9 @@ pub struct Classifier {
     evidence: Option<(EvidenceSpec, crate::fit::Model, EvidenceRows)>,
     /// `tier-weights.toml` with `[evidence]`: the tier fitted over the difficulty signals.
     tier_model: Option<TierRows>,
+    /// `slots.toml`: the counterparty and request slots and the decision table (weighed only
+    /// with `[evidence]`).
+    slots: Option<crate::slots::Slots>,
 }
 
 /// The weights laid out by rule and group index, built once: scoring a petition adds rows,
@@ -94,6 +97,8 @@ struct EvidenceRows {
     /// `ng:` features: two characters anywhere in the title or text (a learned text model,
     /// `fenliu fit --ngrams`), by character pair.
     bigrams: HashMap<[char; 2], Vec<f64>>,
+    /// Slot features (`cp:`, `rq:`, `pair:`, `table:`), by name: a handful per petition.
+    slots: HashMap<String, Vec<f64>>,
 }
 
 /// The tier weights laid out for the keystroke path: looked up by the rule id, flag and route
@@ -160,6 +165,13 @@ impl EvidenceRows {
                     cs.next().is_none().then(|| (pair, w.clone()))
                 })
                 .collect(),
+            slots: model
+                .weights
+                .iter()
+                .chain(&model.pinned)
+                .filter(|(f, _)| f.split_once(':').is_some_and(|(k, _)| matches!(k, "cp" | "rq" | "pair" | "table")))
+                .map(|(f, w)| (f.clone(), w.clone()))
+                .collect(),
         }
     }
 }
@@ -175,6 +187,8 @@ pub struct Evidence {
     pub title_groups: Vec<String>,
     /// Keyword groups with a hit that counts in the text.
     pub text_groups: Vec<String>,
+    /// Slot features (`cp:`, `rq:`, `pair:`, `table:`), where the ruleset has `slots.toml`.
+    pub slots: Vec<String>,
 }
 
 /// What one rule cost over a batch of petitions (see [`Classifier::profile`]).
@@ -334,9 +348,15 @@ impl Classifier {
             Some(l) if errors.is_empty() => l,
             _ => return Err(Error { diagnostics: errors }),
         };
+        // Compiled with or without `[evidence]`: `fenliu fit` reads the slot features of a
+        // first-match ruleset; only `[evidence]` weighs them and shows them in the verdict.
+        let slots = match ruleset.files().get(crate::slots::SLOTS) {
+            Some(src) => Some(crate::slots::Slots::compile(src, &lexicon, &manifest.routes.keys().cloned().collect::<Vec<_>>())?),
+            None => None,
+        };
         let evidence = match &manifest.evidence {
             Some(spec) => {
-                let model = evidence_model(ruleset, &manifest, spec, &rules, &lexicon, &mut warnings)?;
+                let model = evidence_model(ruleset, &manifest, spec, &rules, &lexicon, slots.as_ref(), &mut warnings)?;
                 let rows = EvidenceRows::new(&model, &rules, &lexicon);
                 Some((spec.clone(), model, rows))
             }
@@ -366,6 +386,7 @@ impl Classifier {
             warnings,
             evidence,
             tier_model,
+            slots,
         })
     }
 
@@ -455,7 +476,8 @@ impl Classifier {
         let matches = self.lexicon.scan(petition.title.as_deref(), &petition.text);
         let (title, text) = groups_hit(&matches);
         let ids = |set: BTreeSet<usize>| set.into_iter().filter_map(|g| self.lexicon.groups().get(g).map(|x| x.id.clone())).collect();
-        Ok(Evidence { verdict, fired, title_groups: ids(title), text_groups: ids(text) })
+        let slots = self.slots.as_ref().map(|s| s.features(&s.read(&matches, &petition.text))).unwrap_or_default();
+        Ok(Evidence { verdict, fired, title_groups: ids(title), text_groups: ids(text), slots })
     }
 
     fn run(&self, owned: Petition, options: &Options, mut probe: Option<&mut Vec<String>>) -> Result<Verdict> {
@@ -597,6 +619,7 @@ impl Classifier {
                 guidance,
                 confidence: decision.as_ref().map(|d| d.confidence),
                 evidence: decision.as_ref().map(|d| d.evidence.clone()).unwrap_or_default(),
+                slots: decision.as_ref().and_then(|d| d.slots.clone()),
                 alternatives: decision.map(|d| d.alternatives).unwrap_or_default(),
             },
             category: Coded { name: self.manifest.categories.get(&category.0).map(|c| c.name.clone()).unwrap_or_default(), code: category.0 },
@@ -688,6 +711,7 @@ impl Classifier {
             Title(usize),
             Text(usize),
             Bigram([char; 2]),
+            Slot(String),
         }
         let mut present: Vec<(&Vec<f64>, Feature)> = Vec::new();
         for &i in fired_idx {
@@ -717,6 +741,15 @@ impl Classifier {
                         }
                         prev = Some(c);
                     }
+                }
+            }
+        }
+        // Slots: who the letter is against, what it asks for, the decision table's row.
+        let reading = self.slots.as_ref().map(|s| (s, s.read(&ctx.matches, &ctx.petition.text)));
+        if let Some((slots, r)) = &reading {
+            for f in slots.features(r) {
+                if let Some(w) = rows.slots.get(&f) {
+                    present.push((w, Feature::Slot(f)));
                 }
             }
         }
@@ -765,6 +798,7 @@ impl Classifier {
                         Feature::Title(g) => (format!("title:{}", group_id(*g)), format!("标题含「{}」", group_title(*g))),
                         Feature::Text(g) => (format!("text:{}", group_id(*g)), format!("正文含「{}」", group_title(*g))),
                         Feature::Bigram([a, b]) => (format!("ng:{a}{b}"), format!("含“{a}{b}”二字")),
+                        Feature::Slot(f) => (f.clone(), self.slot_label(f)),
                     };
                     Weighed { feature, label, weight: Fixed::new(x) }
                 })
@@ -830,7 +864,24 @@ impl Classifier {
         }
         out.route = chosen;
         out.route_code = Some(winner);
-        out.decision = Some(Decision { confidence: Fixed::new(confidence), evidence: evidence_for(w), alternatives, question });
+        let slots = reading.map(|(s, r)| s.shown(&r));
+        out.decision = Some(Decision { confidence: Fixed::new(confidence), evidence: evidence_for(w), alternatives, question, slots });
+    }
+
+    /// A slot feature in words: 对方：用人单位…, 诉求：…, 决策表：… → 途径.
+    fn slot_label(&self, feature: &str) -> String {
+        let Some(slots) = &self.slots else { return feature.to_owned() };
+        let title = |list: &[crate::slots::Slot], code: &str| list.iter().find(|s| s.code == code).map_or(code.to_owned(), |s| s.title.clone());
+        match feature.split_once(':') {
+            Some(("cp", c)) => format!("对方：{}", title(&slots.counterparty, c)),
+            Some(("rq", q)) => format!("诉求：{}", title(&slots.request, q)),
+            Some(("pair", p)) => match p.split_once('+') {
+                Some((c, q)) => format!("对方「{}」且诉求「{}」", title(&slots.counterparty, c), title(&slots.request, q)),
+                None => feature.to_owned(),
+            },
+            Some(("table", route)) => format!("决策表指向：{}", self.manifest.routes.get(route).map_or(route, |r| r.name.as_str())),
+            _ => feature.to_owned(),
+        }
     }
 
     fn trace_entry(&self, rule: &Rule, ctx: &Ctx, outcome: String) -> TraceEntry {
@@ -991,7 +1042,15 @@ struct Building<'r> {
 
 /// Reads `weights.toml` for `[evidence]` and checks it against the ruleset: route codes in
 /// `precedence` and `questions` must exist; features naming no rule or group are warned about.
-fn evidence_model(ruleset: &Ruleset, manifest: &Manifest, spec: &EvidenceSpec, rules: &[Rule], lexicon: &Lexicon, warnings: &mut Vec<Diagnostic>) -> Result<crate::fit::Model> {
+fn evidence_model(
+    ruleset: &Ruleset,
+    manifest: &Manifest,
+    spec: &EvidenceSpec,
+    rules: &[Rule],
+    lexicon: &Lexicon,
+    slots: Option<&crate::slots::Slots>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<crate::fit::Model> {
     let Some(src) = ruleset.files().get(WEIGHTS) else {
         return Err(Diagnostic::error(
             "weights.missing",
@@ -1022,7 +1081,7 @@ fn evidence_model(ruleset: &Ruleset, manifest: &Manifest, spec: &EvidenceSpec, r
             Some(("rule", id)) => rules.iter().any(|r| r.id == id),
             Some(("title" | "text", g)) => lexicon.groups().iter().any(|x| x.id == g),
             Some(("ng", pair)) => pair.chars().count() == 2,
-            _ => false,
+            _ => slots.is_some_and(|s| s.knows(f)),
         };
         if !known {
             warnings.push(Diagnostic::warning(
@@ -1042,6 +1101,7 @@ struct Decision {
     evidence: Vec<Weighed>,
     alternatives: Vec<Alternative>,
     question: Option<String>,
+    slots: Option<crate::slots::SlotsRead>,
 }
 
 impl<'r> Building<'r> {

@@ -20,11 +20,13 @@ use serde::Serialize;
 use crate::classifier::Evidence;
 
 /// The features of one petition's evidence: `rule:<id>` for each route rule that holds,
-/// `title:<group>` and `text:<group>` for each keyword group that hits there.
+/// `title:<group>` and `text:<group>` for each keyword group that hits there, and the slot
+/// features of `slots.toml` (`cp:`, `rq:`, `pair:`, `table:`).
 pub fn features(e: &Evidence) -> Vec<String> {
     let mut f: Vec<String> = e.fired.iter().map(|r| format!("rule:{r}")).collect();
     f.extend(e.title_groups.iter().map(|g| format!("title:{g}")));
     f.extend(e.text_groups.iter().map(|g| format!("text:{g}")));
+    f.extend(e.slots.iter().cloned());
     f
 }
 

@@ -43,6 +43,7 @@
 //! | `cases` | the ruleset's own test cases and their runner |
 //! | [`fit`] | route weights fitted to labelled petitions (softmax regression over rule and keyword evidence) |
 //! | [`suggest`] | word candidates for a keyword group, mined from labelled petitions |
+//! | [`slots`] | the letter read as an officer reads it: counterparty and request slots, the decision table over them |
 //! | [`eval`] | accuracy against labelled petitions: intervals, per-route scores, confusion, annotator agreement |
 //! | `date` | calendar dates and deadline arithmetic |
 //! | `error` | diagnostics, locations |
@@ -71,6 +72,7 @@ pub mod petition;
 mod prefilter;
 mod rule;
 mod ruleset;
+pub mod slots;
 pub mod suggest;
 pub mod verdict;
 #[cfg(feature = "wasm")]

@@ -10,6 +10,7 @@
 //! | `cases/*.toml` | the ruleset's own test cases |
 //! | `weights.toml` | route weights for `[evidence]` in the manifest (fitted by `fenliu fit`) |
 //! | `tier-weights.toml` | tier weights for `[evidence]` (optional; `fenliu fit --tier`) |
+//! | `slots.toml` | the counterparty and request slots and their decision table (optional; route evidence) |
 //!
 //! Other files (e.g. `README.md`) are carried along but ignored. The fingerprint is a SHA-256
 //! over the files that decide verdicts (manifest, rules, lexicons, weights; not cases or docs), taken in
@@ -145,7 +146,7 @@ pub(crate) enum FileKind {
     Rules,
     Lexicon,
     Cases,
-    /// `weights.toml`: the route weights of `[evidence]`.
+    /// `weights.toml`, `tier-weights.toml` and `slots.toml`: data of `[evidence]`.
     Weights,
     Other,
 }
@@ -164,7 +165,7 @@ pub(crate) fn kind_of(path: &str) -> FileKind {
         FileKind::Lexicon
     } else if path.starts_with("cases/") && path.ends_with(".toml") {
         FileKind::Cases
-    } else if path == WEIGHTS || path == TIER_WEIGHTS {
+    } else if path == WEIGHTS || path == TIER_WEIGHTS || path == crate::slots::SLOTS {
         FileKind::Weights
     } else {
         FileKind::Other

@@ -46,6 +46,10 @@ pub struct Route {
     /// The runner-up, with its evidence and why it lost (rulesets with `[evidence]` only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<Alternative>,
+    /// How the letter was read: who it is against, what the writer asks for, and the decision
+    /// table's row (rulesets with `slots.toml` and `[evidence]` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<crate::slots::SlotsRead>,
 }
 
 /// A number kept as an integer count of `1/D` (so verdicts stay `Eq` and print the same bytes
