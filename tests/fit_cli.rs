@@ -36,3 +36,19 @@ fn fit_writes_loadable_weights_and_keeps_pins() {
     assert_eq!(model.pinned["rule:route.judicial.violence"][judicial], 3.0, "the pinned weight is kept");
     assert!(!model.weights.is_empty());
 }
+
+#[test]
+fn the_learning_curve_fits_on_growing_parts_of_train() {
+    let labels = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/eval/fixture/labelled.jsonl");
+    let run = Command::new(env!("CARGO_BIN_EXE_fenliu"))
+        .args(["fit", "--labels", labels, "--split", "train", "--check", "dev", "--case-weight", "0", "--learning-curve"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out = String::from_utf8_lossy(&run.stdout);
+    let curve: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("学习曲线")).skip(1).take_while(|l| l.starts_with("  训练集")).collect();
+    // The fixture's train split has 4 petitions: 1/4, 1/2, 3/4 and all of them.
+    let sizes: Vec<u32> = curve.iter().map(|l| l.trim_start_matches("  训练集").split('件').next().unwrap().trim().parse().unwrap()).collect();
+    assert_eq!(sizes, [1, 2, 3, 4], "{out}");
+    assert!(curve.iter().all(|l| l.ends_with('%')), "{out}");
+}

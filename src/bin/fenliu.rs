@@ -157,6 +157,9 @@ enum Command {
         /// 把难度权重写入此文件（规则集中的 tier-weights.toml）
         #[arg(long = "tier-output", value_name = "FILE")]
         tier_output: Option<PathBuf>,
+        /// 学习曲线：只用训练集的 1/4、1/2、3/4、全部拟合，打印核对集上的途径准确率（判断多标注数据是否有用）
+        #[arg(long = "learning-curve")]
+        learning_curve: bool,
     },
     /// 为一个词组挖掘候选词：训练集中多出现在某一途径、词组还没收的说法（只列出，不修改词库）
     Suggest {
@@ -229,9 +232,23 @@ fn main() -> ExitCode {
         Command::Check { dir, fingerprint } => check(dir, fingerprint),
         Command::Test { dir, coverage, failures } => test(dir, coverage, failures),
         Command::Explain { file, text, rules, json } => explain(file, text, &rules, json),
-        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight, min_count, tier, tier_output } => {
+        Command::Fit { labels, split, check, rules, texts, output, l2, steps, json, ngrams, case_weight, min_count, tier, tier_output, learning_curve } => {
             let options = fenliu::fit::FitOptions { l2, steps, min_count, ..Default::default() };
-            fit::run(&fit::Args { labels, split, check, rules: &rules, texts, output, options, json, ngrams, case_weight, tier: tier || tier_output.is_some(), tier_output })
+            fit::run(&fit::Args {
+                labels,
+                split,
+                check,
+                rules: &rules,
+                texts,
+                output,
+                options,
+                json,
+                ngrams,
+                case_weight,
+                tier: tier || tier_output.is_some(),
+                tier_output,
+                learning_curve,
+            })
         }
         Command::Suggest { group, labels, split, route, rules, texts, min_count, min_precision, top, json } => {
             let options = fenliu::suggest::SuggestOptions { min_count, min_precision, top, ..Default::default() };

@@ -120,6 +120,10 @@ test('workbench: a sample case shows the verdict as a person reads it, matched w
   // The weighed route decision: how sure, and the runner-up with why it lost.
   assert.equal(await page.locator('#v-confidence').textContent(), `${Math.round(expected.route.confidence * 100)}%`);
   assert.equal(await page.locator('#v-runner-up').textContent(), expected.route.alternatives[0].name);
+  // How the letter was read (slots.toml): the counterparty and request the package found.
+  assert.ok(expected.route.slots.counterparty.length + expected.route.slots.request.length > 0, 'the wage case names someone or asks something');
+  const slotsText = await page.locator('#v-slots').textContent();
+  for (const x of [...expected.route.slots.counterparty, ...expected.route.slots.request]) assert.ok(slotsText.includes(x.name), slotsText);
   assert.match(await page.locator('#verdict .runner-up').textContent(), new RegExp(expected.route.alternatives[0].lost_because.slice(0, 8)));
   if (expected.question) assert.match(await page.locator('#verdict .ask.question').textContent(), new RegExp(expected.question.slice(0, 10).replace(/[()（）?？]/g, '.')));
   // The marked stretches are exactly the words the trace reports (UTF-16 offsets into the text).

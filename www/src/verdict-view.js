@@ -85,6 +85,14 @@ function diffLine(now, before) {
 /** A feature's rule id, when it is a rule (`rule:route.civil.debt`), for the editor link. */
 const ruleOf = (feature) => (feature.startsWith('rule:') ? feature.slice(5) : null);
 
+/** How the letter was read (`slots.toml`): who it is against, what it asks for, the table's row. */
+function slotsLine(slots) {
+  const names = (values) => (values.length ? values.map((x) => x.name).join('；') : '未找到');
+  return h('p#v-slots.slots', {},
+    h('span.k', {}, '读信：'), `对方 ${names(slots.counterparty)}；诉求 ${names(slots.request)}`,
+    slots.table ? `；决策表：${slots.table.note}` : '');
+}
+
 /** How sure the weighed evidence is, what counted, and the runner-up with why it lost. */
 function evidenceBlock(route, onRule) {
   const pct = (x) => `${Math.round(x * 100)}%`;
@@ -94,6 +102,7 @@ function evidenceBlock(route, onRule) {
   const alt = route.alternatives?.[0];
   return h('div.evidence-block', { dataset: { confidence: String(route.confidence) } },
     h('p', {}, h('span.k', {}, '把握：'), h('strong#v-confidence', {}, pct(route.confidence)), '（按各项证据的权重计算，权重由 fenliu fit 在人工标注的留言上拟合）'),
+    route.slots ? slotsLine(route.slots) : null,
     route.evidence?.length ? list(route.evidence) : null,
     alt ? h('details.runner-up', { open: route.confidence < 0.6 },
       h('summary', {}, '其次可能：', h('strong#v-runner-up', {}, alt.name), `（把握 ${pct(alt.confidence)}）`),

@@ -33,6 +33,8 @@ pub struct Args<'a> {
     pub tier: bool,
     /// Write the tier weights here.
     pub tier_output: Option<PathBuf>,
+    /// Fit on growing parts of the train split and print the check split's route accuracy.
+    pub learning_curve: bool,
 }
 
 /// Features of a petition for the tier, as the engine reads them (`Classifier::weigh_tier`):
@@ -109,6 +111,51 @@ fn tier_fit(
     Ok(())
 }
 
+/// Would more labelled petitions help? Fits on 1/4, 1/2, 3/4 and all of the train split (a fixed
+/// order by a hash of the id, so the parts are the same on every run; the ruleset's cases always
+/// join) and prints the check split's route accuracy with statutory precedence, as the engine
+/// decides. A curve that has flattened says the features, not the amount of labels, limit it.
+#[allow(clippy::too_many_arguments)]
+fn learning_curve(
+    args: &Args,
+    routes: &[String],
+    examples: &[(Vec<String>, usize)],
+    ids: &[&str],
+    check_labels: &[fenliu::eval::Label],
+    check_ev: &[Option<Evidence>],
+    check_petitions: &[Value],
+    classifier: &Classifier,
+    pinned: &BTreeMap<String, Vec<f64>>,
+) {
+    // `examples` holds the labelled train petitions (one per id in `ids`), then the cases.
+    let (labelled, cases) = examples.split_at(ids.len().min(examples.len()));
+    let fnv = |s: &str| s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let mut order: Vec<usize> = (0..labelled.len()).collect();
+    order.sort_by_key(|&i| ids.get(i).map_or(0, |id| fnv(id)));
+    let names = classifier.codes("route");
+    crate::outln!("\n学习曲线（{} 上的途径准确率，涉法涉诉规则优先）：", args.check);
+    for quarter in 1..=4 {
+        let n = labelled.len() * quarter / 4;
+        let mut part: Vec<(Vec<String>, usize)> = order.iter().take(n).filter_map(|&i| labelled.get(i).cloned()).collect();
+        part.extend(cases.iter().cloned());
+        let model = Model::fit(routes, &part, pinned, &args.options);
+        let preds: Vec<Option<Prediction>> = check_ev
+            .iter()
+            .zip(check_petitions)
+            .map(|(e, pet)| {
+                let e = e.as_ref()?;
+                let mut p = Prediction::from_verdict(&e.verdict);
+                if !PRECEDENCE.contains(&p.route.as_str()) {
+                    p.route = model.score(&with_ngrams(fit::features(e), pet, args.ngrams)).into_iter().next()?.route;
+                }
+                Some(p)
+            })
+            .collect();
+        let acc = Report::new(&args.check, check_labels, &preds, &names).accuracy("route").map_or(0.0, |a| a.value);
+        crate::outln!("  训练集 {n:>5} 件：{:.1}%", acc * 100.0);
+    }
+}
+
 fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
     if on {
         let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -163,12 +210,14 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     let train_ev = evidence(&classifier, &train_petitions);
     let check_ev = evidence(&classifier, &check_petitions);
 
-    let examples: Vec<(Vec<String>, usize)> = train_labels
+    let (example_ids, examples): (Vec<&str>, Vec<(Vec<String>, usize)>) = train_labels
         .iter()
         .zip(&train_ev)
         .zip(&train_petitions)
-        .filter_map(|((l, e), p)| Some((with_ngrams(fit::features(e.as_ref()?), p, args.ngrams), routes.iter().position(|r| Some(r) == l.expected.route.as_ref())?)))
-        .collect();
+        .filter_map(|((l, e), p)| {
+            Some((l.id.as_str(), (with_ngrams(fit::features(e.as_ref()?), p, args.ngrams), routes.iter().position(|r| Some(r) == l.expected.route.as_ref())?)))
+        })
+        .unzip();
     // The ruleset's own cases are labelled examples too (written by staff for the hard cases of
     // TAXONOMY.md): they join the training set, each counted `case_weight` times.
     let mut examples = examples;
@@ -189,6 +238,9 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         Some(p) => read_pinned(p, &routes)?,
         None => BTreeMap::new(),
     };
+    if args.learning_curve {
+        learning_curve(args, &routes, &examples, &example_ids, &check_labels, &check_ev, &check_petitions, &classifier, &pinned);
+    }
     let model = Model::fit(&routes, &examples, &pinned, &args.options);
 
     // Dev: first match and the fitted weights side by side.
