@@ -57,7 +57,7 @@ export interface SuggestedChannel {
   statutory: boolean;
   /** One sentence: where this kind of matter usually goes (never 受理 / 不予受理). */
   summary: string;
-  /** Why: the words of the petition that point there. */
+  /** Why: the kinds of words in the petition that point there (empty when none stand out). */
   why: string;
   /** The legal basis. */
   basis: string[];

@@ -111,7 +111,7 @@ export function citizenView(verdict, options) {
   const opts = options || {};
   const route = verdict.route;
   const words = evidenceWords(route);
-  const about = words.length ? `您的诉求提到「${words.join('」「')}」等内容，` : '';
+
   const channel = {
     code: route.code,
     name: route.name,
@@ -120,7 +120,7 @@ export function citizenView(verdict, options) {
     summary: route.accepted
       ? `这类诉求通常作为信访事项，由${route.handler}办理。`
       : `这类诉求通常有专门的法定途径${verdict.separated ? '（诉讼、仲裁等）' : ''}，建议按下面的指引向${route.handler}提出，办理更有保障。`,
-    why: `${about}按照有关规定，这类事项通常由${route.handler}处理。`,
+    why: words.length ? `因为您的诉求提到「${words.join('」「')}」等内容。` : '',
     basis: route.basis.slice(),
   };
   const keys = opts.deadlines || CITIZEN_DEADLINES;

@@ -80,7 +80,9 @@ function renderEmergency(emergency) {
     call.href = `tel:${line.number}`;
     call.className = 'number';
     call.textContent = line.number;
-    li.append(call, ` ${line.name}：${line.use}`);
+    const what = document.createElement('span');
+    what.textContent = `${line.name}：${line.use}`;
+    li.append(call, what);
     $('emergency-lines').append(li);
   }
 }
@@ -95,7 +97,32 @@ function renderNotices(notices) {
   show($('notices'), notices.length > 0);
 }
 
+/** The phone's sticky summary: the emergency lines first, then the suggested channel. */
+function renderBar(view) {
+  const bar = $('prescreen-bar');
+  if (!view) {
+    show(bar, false);
+    return;
+  }
+  const em = $('bar-emergency');
+  clear(em);
+  if (view.emergency) {
+    em.append('如有危险，请先拨打：');
+    for (const line of view.emergency.lines) {
+      const call = document.createElement('a');
+      call.href = `tel:${line.number}`;
+      call.textContent = line.number;
+      call.setAttribute('aria-label', `${line.number} ${line.name}`);
+      em.append(call);
+    }
+  }
+  show(em, view.emergency !== null);
+  $('bar-route').textContent = view.channel.name;
+  show(bar, true);
+}
+
 function renderView(view) {
+  renderBar(view);
   show($('placeholder'), false);
   show($('problem'), false);
   renderEmergency(view.emergency);
@@ -104,6 +131,7 @@ function renderView(view) {
   $('route-name').textContent = view.channel.name;
   $('route-summary').textContent = view.channel.summary;
   $('route-why').textContent = view.channel.why;
+  show($('route-why'), view.channel.why !== '');
   $('guidance').textContent = view.prepare;
 
   const asks = view.status === 'needs_info' ? view.missing : [];
@@ -134,6 +162,7 @@ function renderView(view) {
 }
 
 function renderProblem(message) {
+  renderBar(null);
   show($('verdict'), false);
   show($('placeholder'), false);
   show($('emergency'), false);
@@ -144,6 +173,7 @@ function renderProblem(message) {
 }
 
 function renderEmpty() {
+  renderBar(null);
   show($('verdict'), false);
   show($('problem'), false);
   show($('emergency'), false);
@@ -154,6 +184,7 @@ function renderEmpty() {
 /** The pre-screen cannot run here: one calm sentence, and the form works as before. */
 function unavailable(reason) {
   fenliu = null;
+  renderBar(null);
   show($('result'), false);
   $('engine-status').textContent = UNAVAILABLE;
   document.body.dataset.fenliu = 'unavailable';
