@@ -117,6 +117,8 @@ function renderBar(view) {
     }
   }
   show(em, view.emergency !== null);
+  $('bar-notice').textContent = view.notices.map((n) => n.message).join(' ');
+  show($('bar-notice'), view.notices.length > 0);
   $('bar-route').textContent = view.channel.name;
   show(bar, true);
 }

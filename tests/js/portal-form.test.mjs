@@ -191,6 +191,10 @@ test('a 30,000-character paste: the text keeps all of it; the pre-screen says it
   assert.match(notice, /前 20000 字/);
   assert.match(notice, /都已保留/);
   assert.equal(await page.locator('#problem').isVisible(), false);
+  // On a phone the notice is also in the summary under the text, in view.
+  assert.equal(await page.locator('#bar-notice').textContent(), notice);
+  const r = await rects(page, ['bar-notice']);
+  assert.ok(r['bar-notice'].visible && r['bar-notice'].top >= 0 && r['bar-notice'].bottom <= 844, JSON.stringify(r));
   await page.screenshot({ path: join(shots, 'portal-form-long-paste.png') });
   // Back under the limit: the notice goes away.
   await page.locator('#text').fill(WAGES);
