@@ -183,9 +183,9 @@ test('a 30,000-character paste: the text keeps all of it; the pre-screen says it
   // Inserted as a paste is (one edit, as the user's): a maxlength would cut it here, silently.
   await page.locator('#text').focus();
   await page.keyboard.insertText(long);
+  assert.equal((await page.locator('#text').inputValue()).length, 30000, 'the text keeps what was typed');
   await page.waitForSelector('#verdict:not([hidden])', { timeout: 10_000 });
   await page.waitForSelector('#notices:not([hidden])', { timeout: 10_000 });
-  assert.equal((await page.locator('#text').inputValue()).length, 30000, 'the text keeps what was typed');
   const notice = await page.locator('#notices').textContent();
   assert.match(notice, /共 30000 字/);
   assert.match(notice, /前 20000 字/);
