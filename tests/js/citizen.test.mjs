@@ -1,6 +1,8 @@
 // The citizen-facing helpers of the package (js/citizen.js) on real verdicts of the built
 // package: what a citizen reads, the emergency lines, the cut of a long text.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
 import {
@@ -9,7 +11,7 @@ import {
 } from 'fenliu';
 import * as worker from 'fenliu/worker';
 import { loneSurrogate } from '../../js/core.js';
-import { TODAY } from './helpers.mjs';
+import { TODAY, root } from './helpers.mjs';
 
 const fenliu = new Fenliu();
 const verdictOf = (p) => {
@@ -120,4 +122,11 @@ test('loneSurrogate (no regex lookbehind): finds lone halves, passes pairs', () 
   assert.equal(loneSurrogate('\uD83D\uD83D\uDE00'), 0);
   assert.equal(loneSurrogate('xx\uDE00\uD83D'), 2);
   assert.equal(loneSurrogate('😀\uDE00'), 2);
+});
+
+test('docs/npm.md example examples/loading/citizen.mjs runs: emergency lines first, then the channel and the note', () => {
+  const out = execFileSync(process.execPath, [join(root, 'examples/loading/citizen.mjs')], { encoding: 'utf8' }).trim().split('\n');
+  assert.match(out[0], /^如果有人正面临危险.*110 报警电话.*119.*120.*12356/);
+  assert.match(out[1], /^建议途径：/);
+  assert.equal(out[out.length - 1], SUGGESTION_NOTE);
 });
