@@ -65,9 +65,15 @@ export function petitionJson(petition) {
 
 /** The index of the first lone UTF-16 surrogate in `s`, or -1. */
 export function loneSurrogate(s) {
-  if (typeof s.isWellFormed === 'function' && s.isWellFormed()) return -1;
-  const m = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(s);
-  return m ? m.index : -1;
+  // No lookbehind here: Safari before 16.4 cannot even parse a regex with one, and a syntax
+  // error would stop the whole package from loading (`npm run check:syntax` guards this).
+  // A pair is consumed whole; what is left over is a lone half.
+  const re = /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]/g;
+  let m;
+  while ((m = re.exec(s)) !== null) {
+    if (m[0].length === 1) return m.index;
+  }
+  return -1;
 }
 
 export function todayOf(options) {

@@ -5,6 +5,7 @@ import type {
 } from './types.js';
 
 export type * from './types.js';
+export * from './citizen.js';
 
 /** An error with the fields of its first diagnostic; `diagnostics` holds all of them. */
 export declare class FenliuError extends Error {

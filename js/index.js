@@ -27,3 +27,4 @@ api.Fenliu.init = init;
 
 export const { Fenliu, checkRuleset } = api;
 export { FenliuError, localDate };
+export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

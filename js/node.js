@@ -14,3 +14,4 @@ const api = bind(() => wasm);
 
 export const { Fenliu, checkRuleset } = api;
 export { FenliuError, localDate };
+export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

@@ -5,6 +5,7 @@ import type {
 } from './types.js';
 
 export type * from './types.js';
+export * from './citizen.js';
 export { FenliuError } from './index.js';
 
 /** The timeout of a call when none is given, in milliseconds. */

@@ -4,6 +4,7 @@ import { makeWorkerClass } from './worker-client.js';
 
 export { FenliuError } from './core.js';
 export { DEFAULT_TIMEOUT_MS } from './worker-client.js';
+export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';
 
 export const FenliuWorker = makeWorkerClass(() => {
   const worker = new Worker(new URL('./worker-thread.js', import.meta.url), { type: 'module' });

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Fenliu, checkRuleset } from 'fenliu';
+import { Fenliu, checkRuleset, citizenView } from 'fenliu';
 import { readRuleset, trapRuleset } from '../tests/js/helpers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +42,7 @@ const caseLists = [fenliu.cases(), new Fenliu({ ruleset: mini }).cases()];
 
 const lit = (v) => JSON.stringify(v, null, 1);
 const samples = `// Written by scripts/typecheck.mjs from the built package's real output. Do not edit.
-import type { CaseList, ClassifyResult, Diagnostic, RulesetInfo, TestReport, Verdict } from 'fenliu';
+import type { CaseList, CitizenView, ClassifyResult, Diagnostic, RulesetInfo, TestReport, Verdict } from 'fenliu';
 
 export const verdicts: Verdict[] = ${lit(verdicts)};
 export const failures: ClassifyResult[] = ${lit(failures)};
@@ -50,10 +50,11 @@ export const diagnostics: Diagnostic[] = ${lit(diagnostics)};
 export const reports: TestReport[] = ${lit(reports)};
 export const caseLists: CaseList[] = ${lit(caseLists)};
 export const info: RulesetInfo = ${lit(fenliu.ruleset)};
+export const citizenViews: CitizenView[] = ${lit(verdicts.map((v, i) => citizenView(v, i === 0 ? { truncated: { total: 30000, read: 20000 } } : {})))};
 `;
 mkdirSync(join(root, 'test-results/types'), { recursive: true });
 writeFileSync(join(root, 'test-results/types/samples.ts'), samples);
-console.log(`typecheck: ${verdicts.length} verdicts, ${failures.length} failures, ${diagnostics.length} diagnostics, ${reports.length} case reports`);
+console.log(`typecheck: ${verdicts.length} verdicts and their citizen views, ${failures.length} failures, ${diagnostics.length} diagnostics, ${reports.length} case reports`);
 
 try {
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });

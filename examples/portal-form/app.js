@@ -1,9 +1,19 @@
 // The portal form's pre-screen: as the citizen types (debounced), the petition goes to fenliu in
-// a Web Worker and the verdict is shown in plain Chinese. The package is loaded from where the
+// a Web Worker and the citizen's view of the verdict (`citizenView`: emergency lines first, the
+// suggested channel and why, what to prepare, the time limits that concern them, a note that
+// the receiving office decides) is shown in plain Chinese. The package is loaded from where the
 // portal deployed it (/vendor/fenliu/, the npm package's files), exactly as in production.
-import { FenliuWorker } from '/vendor/fenliu/js/worker.js';
+//
+// The form never depends on the pre-screen: the submit handler is attached first, the package
+// is loaded with a dynamic import() so that a browser that cannot parse or run it (no
+// WebAssembly, WebAssembly blocked by CSP, Chromium before 96, an old Safari) only gets one calm
+// sentence. This file itself keeps to syntax Chromium 80 and Safari 13.1 parse (no top-level
+// await), checked by `npm run check:syntax`.
 
 const DEBOUNCE_MS = 250;
+const PACKAGE = '/vendor/fenliu/js/worker.js';
+// The package's PRESCREEN_UNAVAILABLE, repeated here for when the package itself cannot load.
+const UNAVAILABLE = '此浏览器暂时无法使用预审参考，不影响您填写和提交诉求。';
 
 /** What to ask when a verdict needs one more fact, and which control answers it. */
 const QUESTIONS = {
@@ -21,6 +31,7 @@ const QUESTIONS = {
 const $ = (id) => document.getElementById(id);
 const form = $('petition-form');
 
+let pkg = null;
 let fenliu = null;
 let seq = 0;
 let timer = 0;
@@ -50,23 +61,86 @@ function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
-function renderVerdict(v) {
+function item(list, text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  list.append(li);
+  return li;
+}
+
+function renderEmergency(emergency) {
+  show($('emergency'), emergency !== null);
+  clear($('emergency-lines'));
+  if (!emergency) return;
+  $('emergency-title').textContent = emergency.title;
+  $('emergency-message').textContent = emergency.message;
+  for (const line of emergency.lines) {
+    const li = document.createElement('li');
+    const call = document.createElement('a');
+    call.href = `tel:${line.number}`;
+    call.className = 'number';
+    call.textContent = line.number;
+    const what = document.createElement('span');
+    what.textContent = `${line.name}：${line.use}`;
+    li.append(call, what);
+    $('emergency-lines').append(li);
+  }
+}
+
+function renderNotices(notices) {
+  clear($('notices'));
+  for (const n of notices) {
+    const p = document.createElement('p');
+    p.textContent = n.message;
+    $('notices').append(p);
+  }
+  show($('notices'), notices.length > 0);
+}
+
+/** The phone's sticky summary: the emergency lines first, then the suggested channel. */
+function renderBar(view) {
+  const bar = $('prescreen-bar');
+  if (!view) {
+    show(bar, false);
+    return;
+  }
+  const em = $('bar-emergency');
+  clear(em);
+  if (view.emergency) {
+    em.append('如有危险，请先拨打：');
+    for (const line of view.emergency.lines) {
+      const call = document.createElement('a');
+      call.href = `tel:${line.number}`;
+      call.textContent = line.number;
+      call.setAttribute('aria-label', `${line.number} ${line.name}`);
+      em.append(call);
+    }
+  }
+  show(em, view.emergency !== null);
+  $('bar-notice').textContent = view.notices.map((n) => n.message).join(' ');
+  show($('bar-notice'), view.notices.length > 0);
+  $('bar-route').textContent = view.channel.name;
+  show(bar, true);
+}
+
+function renderView(view) {
+  renderBar(view);
   show($('placeholder'), false);
   show($('problem'), false);
+  renderEmergency(view.emergency);
+  renderNotices(view.notices);
   show($('verdict'), true);
-  $('route-name').textContent = v.route.name;
-  $('route-handler').textContent = v.route.handler;
-  $('route-kind').textContent = v.route.accepted
-    ? '可以受理，由上述机关依法办理。'
-    : `不作为信访事项受理，请通过上述法定途径办理${v.separated ? '（诉访分离）' : ''}。`;
-  $('guidance').textContent = v.route.guidance;
+  $('route-name').textContent = view.channel.name;
+  $('route-summary').textContent = view.channel.summary;
+  $('route-why').textContent = view.channel.why;
+  show($('route-why'), view.channel.why !== '');
+  $('guidance').textContent = view.prepare;
 
-  const asks = v.status === 'needs_info' ? v.missing ?? [] : [];
+  const asks = view.status === 'needs_info' ? view.missing : [];
   clear($('ask-list'));
   for (const path of asks) {
-    const [question, control] = QUESTIONS[path] ?? [`请补充：${path}`, null];
-    const li = document.createElement('li');
-    li.append(question, ' ');
+    const [question, control] = QUESTIONS[path] || [`请补充：${path}`, null];
+    const li = item($('ask-list'), `${question} `);
     if (control) {
       const go = document.createElement('button');
       go.type = 'button';
@@ -76,44 +150,47 @@ function renderVerdict(v) {
       go.addEventListener('click', () => $(control).focus());
       li.append(go);
     }
-    $('ask-list').append(li);
   }
   show($('ask'), asks.length > 0);
 
   clear($('deadlines'));
-  const deadlines = Object.values(v.deadlines).sort((a, b) => a.date.localeCompare(b.date));
-  for (const d of deadlines) {
-    const dt = document.createElement('dt');
-    dt.textContent = d.name;
-    const dd = document.createElement('dd');
-    dd.textContent = `${d.date}（${d.days} ${d.working_days ? '个工作日' : '日'}内）`;
-    $('deadlines').append(dt, dd);
-  }
-  show($('deadlines-box'), deadlines.length > 0);
+  for (const t of view.timeLimits) item($('deadlines'), t.text);
+  $('deadlines-note').textContent = view.timeLimitsNote;
+  show($('deadlines-box'), view.timeLimits.length > 0);
 
   clear($('basis'));
-  for (const b of v.route.basis) {
-    const li = document.createElement('li');
-    li.textContent = b;
-    $('basis').append(li);
-  }
-  $('difficulty').textContent = v.difficulty.name;
-  $('delegation').textContent = `${v.delegation.name}（${v.delegation.lead}）`;
-  $('ruleset').textContent = `${v.ruleset.name} ${v.ruleset.version}`;
+  for (const b of view.channel.basis) item($('basis'), b);
+  $('suggestion-note').textContent = view.note;
 }
 
 function renderProblem(message) {
+  renderBar(null);
   show($('verdict'), false);
   show($('placeholder'), false);
+  show($('emergency'), false);
+  show($('notices'), false);
   const box = $('problem');
   box.textContent = message;
   show(box, true);
 }
 
 function renderEmpty() {
+  renderBar(null);
   show($('verdict'), false);
   show($('problem'), false);
+  show($('emergency'), false);
+  show($('notices'), false);
   show($('placeholder'), true);
+}
+
+/** The pre-screen cannot run here: one calm sentence, and the form works as before. */
+function unavailable(reason) {
+  fenliu = null;
+  renderBar(null);
+  show($('result'), false);
+  $('engine-status').textContent = UNAVAILABLE;
+  document.body.dataset.fenliu = 'unavailable';
+  document.body.dataset.fenliuReason = String(reason);
 }
 
 async function prescreen() {
@@ -125,19 +202,15 @@ async function prescreen() {
   }
   const mine = ++seq;
   try {
-    // brief: the page shows the route, tier, level and deadlines, not the trace of rules.
-    const result = await fenliu.classify(petition, { brief: true });
+    // brief, as you type; a text over 20,000 characters is read in part and the view says so.
+    const result = await pkg.prescreen(fenliu, petition);
     if (mine !== seq) return; // the citizen typed on; a newer answer is coming
-    if (result.ok) {
-      renderVerdict(result.verdict);
-    } else {
-      const e = result.errors[0];
-      renderProblem(e.code === 'petition.too_large' ? '诉求内容过长，请精简后再提交。' : `暂时无法预审：${e.message}`);
-    }
+    if (result.ok) renderView(result.view);
+    else renderProblem('这段内容暂时无法给出预审参考，不影响您提交诉求。');
   } catch (e) {
     if (mine !== seq) return;
     // worker.timeout and the like: the page stays usable, the form can still be submitted.
-    renderProblem(`预审暂时不可用（${e.code ?? 'error'}），不影响您提交诉求。`);
+    renderProblem('预审参考暂时不可用，不影响您提交诉求。');
   }
 }
 
@@ -152,12 +225,29 @@ form.addEventListener('submit', (e) => {
   if (!$('text').value.trim()) $('text').focus();
 });
 
-try {
-  fenliu = await FenliuWorker.create({ timeout: 3000 });
-  $('engine-status').textContent = `预审引擎已就绪（规则集 ${fenliu.ruleset.name} ${fenliu.ruleset.version}）。`;
+async function start() {
+  try {
+    pkg = await import(PACKAGE);
+  } catch (e) {
+    // e.g. a SyntaxError in a browser too old for the package's JavaScript.
+    unavailable('load');
+    return;
+  }
+  const support = pkg.prescreenSupport();
+  if (!support.ok) {
+    unavailable(support.reason);
+    return;
+  }
+  try {
+    fenliu = await pkg.FenliuWorker.create({ timeout: 3000 });
+  } catch (e) {
+    // engine.load (WebAssembly blocked by CSP, a CompileError), worker.timeout, worker.crashed.
+    unavailable((e && e.code) || 'engine');
+    return;
+  }
+  $('engine-status').textContent = '预审参考已就绪：填写诉求内容即可看到。';
   document.body.dataset.fenliu = 'ready';
   prescreen();
-} catch (e) {
-  $('engine-status').textContent = `预审引擎未能加载（${e.code ?? e.message}），不影响您提交诉求。`;
-  document.body.dataset.fenliu = 'failed';
 }
+
+start();

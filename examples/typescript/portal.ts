@@ -1,5 +1,5 @@
 // What a portal developer writes with the types: checked by `npm run typecheck` (tsc --noEmit).
-import { Fenliu, FenliuError, checkRuleset, type Petition, type ClassifyResult, type Diagnostic, type Verdict } from 'fenliu';
+import { Fenliu, FenliuError, checkRuleset, type CitizenView, type Petition, type ClassifyResult, type Diagnostic, type Verdict } from 'fenliu';
 import { FenliuWorker } from 'fenliu/worker';
 
 const petition: Petition = {
@@ -46,4 +46,25 @@ export async function main(): Promise<string> {
     worker.terminate();
   }
   return [text, json, many.length, failed, lines, name, version, fingerprint, fenliu.version].join(' ');
+}
+
+/** The citizen's pre-screen: emergency lines first, then the suggestion, never the office's file. */
+export async function citizenLines(text: string): Promise<string[]> {
+  const { citizenView, prescreen, prescreenSupport, PRESCREEN_UNAVAILABLE, MAX_TEXT_CHARS } = await import('fenliu');
+  const support = prescreenSupport();
+  if (!support.ok) return [support.message];
+  const worker = await FenliuWorker.create();
+  try {
+    const r = await prescreen(worker, { text });
+    if (!r.ok) return [PRESCREEN_UNAVAILABLE, r.errors[0]?.code ?? ''];
+    const v: CitizenView = r.view;
+    const again: CitizenView = citizenView(r.verdict, { truncated: { total: MAX_TEXT_CHARS + 1, read: MAX_TEXT_CHARS } });
+    return [
+      ...(v.emergency ? [v.emergency.title, ...v.emergency.lines.map((l) => `${l.number} ${l.name}`)] : []),
+      v.channel.name, v.channel.summary, v.channel.why, v.prepare,
+      ...v.timeLimits.map((t) => t.text), v.note, ...again.notices.map((n) => n.message),
+    ];
+  } finally {
+    worker.terminate();
+  }
 }

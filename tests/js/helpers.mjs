@@ -28,12 +28,12 @@ export function chromiumMissing() {
   return reason;
 }
 
-/** Launches that Chromium headless with the flags this machine needs. */
-export async function launchChromium() {
+/** Launches that Chromium headless with the flags this machine needs (and `extraArgs`, e.g. `--js-flags=--noexpose_wasm`). */
+export async function launchChromium(extraArgs = []) {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
 
