@@ -5,6 +5,10 @@
 //
 // Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, message} out.
 import { Fenliu, checkRuleset, init } from 'fenliu';
+// The package's wasm exports describeRuleset (src/wasm.rs): what a ruleset offers a rule editor.
+// Its JS API has no wrapper for it yet, so the page imports it from the package's own glue (the
+// same module instance that `init` loads; www/node_modules/fenliu is the packed package).
+import { describeRuleset } from '../node_modules/fenliu/dist/wasm/fenliu.js';
 
 // Loads the .wasm once; messages that arrive meanwhile wait for it, in order.
 const ready = init();
@@ -67,6 +71,14 @@ const methods = {
     const now = current.classify(petition, { today });
     const differs = baseline && baseline.ruleset.fingerprint !== current.ruleset.fingerprint;
     return { current: now, baseline: differs ? baseline.classify(petition, { today }) : null };
+  },
+
+  /**
+   * The keyword groups (id, title, words, location) and the petition fields of a ruleset, read
+   * without compiling it: for completion in the editor.
+   */
+  describe(files) {
+    return typeof describeRuleset === 'function' ? JSON.parse(describeRuleset(JSON.stringify(files))) : { ok: false, errors: [] };
   },
 
   /** Runs the current ruleset's cases. */
