@@ -77,9 +77,9 @@ function inString(before) {
  * known; the petition's fields and methods after `p.`, and sub-fields after `p.place.`.
  */
 function rhaiCompletions(info) {
-  return (ctx) => {
-    const d = info?.();
-    if (!d) return null;
+  return async (ctx) => {
+    const d = await info?.();
+    if (!d || ctx.aborted) return null;
     const line = ctx.state.doc.lineAt(ctx.pos);
     const before = line.text.slice(0, ctx.pos - line.from);
     const word = /[A-Za-z0-9_]*$/.exec(before)[0];

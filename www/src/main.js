@@ -59,8 +59,25 @@ const editor = new RuleEditor({
   onSave: () => setStatus('修改已自动保存在本浏览器。要保存为文件或交给同事，请点“下载规则集”。', 'info'),
   // Completion: groups and fields from the package's description of the last ruleset that
   // built; flag codes and names from its manifest.
-  completions: () => state.describe && { ...state.describe, flags: names.flags },
+  completions: () => describeGood(),
 });
+
+/** The package's description of the last ruleset that built (asked once per ruleset). */
+let described = { fingerprint: null, promise: null };
+function describeGood() {
+  const g = state.good;
+  if (!g) return Promise.resolve(null);
+  if (described.fingerprint !== g.info.fingerprint) {
+    const previous = described.promise;
+    described = {
+      fingerprint: g.info.fingerprint,
+      promise: engine.call('describe', [g.files])
+        .then((d) => (d?.ok ? { ...d, flags: names.flags } : previous))
+        .catch(() => previous), // the last description stays
+    };
+  }
+  return described.promise;
+}
 
 let checkTimer = 0;
 let checking = false;
@@ -139,9 +156,6 @@ function applyGood(files, res) {
   const changed = state.good?.info.fingerprint !== res.info.fingerprint;
   state.good = { files, info: res.info, version: res.version, cases: res.cases, report: res.report };
   readNames(files);
-  engine.call('describe', [files]).then((d) => {
-    if (d?.ok && state.good?.files === files) state.describe = d;
-  }).catch(() => { /* no completion from this ruleset; the last one stays */ });
   renderSamples();
   renderTests(res.report);
   renderInfo();
