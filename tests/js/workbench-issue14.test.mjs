@@ -69,9 +69,15 @@ async function findAndOpen(page, text) {
   await page.locator('#find-results button').first().click();
 }
 
-/** Replaces the first occurrence of `from` in the rule files with `to`, as an officer would. */
+/**
+ * Replaces the first occurrence of `from` in the rule files with `to`, as an officer would: the
+ * selected match deleted, the new text pasted. (Pasting over a selection of highlighted tokens
+ * makes Chromium's editing try to keep their colours in a style attribute, which the page's CSP
+ * blocks; the editor redraws the line either way.)
+ */
 async function replaceInRules(page, from, to) {
   await findAndOpen(page, from);
+  await page.keyboard.press('Backspace');
   await page.keyboard.insertText(to);
 }
 
@@ -171,6 +177,7 @@ test('issue 14 · 6: the status bar never says 规则正确 while a case fails o
   await page.waitForFunction(() => document.getElementById('find-results').dataset.query === 'route = "enforcement"');
   const line = caseText.slice(0, at).split('\n').length;
   await page.locator(`#find-results button[data-path="cases/portal.toml"][data-line="${line}"]`).click();
+  await page.keyboard.press('Backspace');
   await page.keyboard.insertText('route = "civil"');
   await page.waitForFunction(() => document.getElementById('test-badge').textContent.includes('1 未通过'));
   await checked(page);
@@ -253,28 +260,30 @@ test('issue 14 · 9: the editor completes keyword groups and petition fields fro
   await page.keyboard.press('Enter');
   // Closing brackets and quotes are inserted by the editor.
   await page.keyboard.type('let a = p.has("wage_arr');
+  // CodeMirror ignores Enter for 75 ms after the list opens (interactionDelay): wait past it.
+  const pick = async (label) => {
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: label }).first().waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(250);
+    await page.keyboard.press('Enter');
+  };
   const option = page.locator('.cm-tooltip-autocomplete li', { hasText: 'wage_arrears' });
   await option.first().waitFor({ timeout: 10_000 });
   assert.match(await page.locator('.cm-tooltip-autocomplete').textContent(), new RegExp(lexicon.wage_arrears.title.slice(0, 6)));
   await page.screenshot({ path: join(shots, '9-complete-group.png') });
-  await page.keyboard.press('Enter');
+  await pick('wage_arrears');
   // A helper's parameter takes groups too, and has_any's list.
   await page.keyboard.press('End');
   await page.keyboard.type('; let b = salient(p, "nois');
-  await page.locator('.cm-tooltip-autocomplete li', { hasText: 'noise' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await pick('noise');
   await page.keyboard.press('End');
   await page.keyboard.type('; let c = p.has_any(["noise", "pollu');
-  await page.locator('.cm-tooltip-autocomplete li', { hasText: 'pollution' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await pick('pollution');
   // Fields after `p.`, and the sub-fields of an object.
   await page.keyboard.press('End');
   await page.keyboard.type('; let d = p.pla');
-  await page.locator('.cm-tooltip-autocomplete li', { hasText: 'place' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await pick('place');
   await page.keyboard.type('.cou');
-  await page.locator('.cm-tooltip-autocomplete li', { hasText: 'county' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await pick('county');
   await page.keyboard.type(';');
   const line = await page.evaluate(() => [...document.querySelector('.editor-host').shadowRoot.querySelectorAll('.cm-line')]
     .map((l) => l.textContent).find((l) => l.includes('let a =')));

@@ -62,21 +62,26 @@ const editor = new RuleEditor({
   completions: () => describeGood(),
 });
 
-/** The package's description of the last ruleset that built (asked once per ruleset). */
-let described = { fingerprint: null, promise: null };
+/**
+ * The package's description of the last ruleset that built. Only the lexicons change it (the
+ * fields are the engine's), so it is asked again only when a lexicon changed: a rule edit does
+ * not wait for the worker.
+ */
+let described = { key: null, promise: null };
 function describeGood() {
   const g = state.good;
   if (!g) return Promise.resolve(null);
-  if (described.fingerprint !== g.info.fingerprint) {
+  const key = Object.keys(g.files).filter((p) => p.startsWith('lexicon/')).map((p) => `${p}\u0000${g.files[p]}`).join('\u0001');
+  if (described.key !== key) {
     const previous = described.promise;
     described = {
-      fingerprint: g.info.fingerprint,
+      key,
       promise: engine.call('describe', [g.files])
-        .then((d) => (d?.ok ? { ...d, flags: names.flags } : previous))
+        .then((d) => (d?.ok ? d : previous))
         .catch(() => previous), // the last description stays
     };
   }
-  return described.promise;
+  return described.promise.then((d) => d && { ...d, flags: names.flags });
 }
 
 let checkTimer = 0;
