@@ -50,22 +50,34 @@ function engineFor(files, fingerprint) {
  * deciding rule. At most six, each once, as they stand in the petition.
  */
 export function decidingWords(v, rule) {
+  // The trace's hits, once: by field and group (`text:noise`), and by rule.
+  const byFeature = new Map();
+  const byRule = new Map();
+  const push = (map, key, word) => {
+    const list = map.get(key);
+    if (list) list.push(word);
+    else map.set(key, [word]);
+  };
+  for (const t of v.trace) {
+    for (const m of t.matched ?? []) {
+      if (m.negated) continue;
+      push(byFeature, `${m.field}:${m.group}`, m.word);
+      push(byRule, t.rule, m.word);
+    }
+  }
   const words = [];
   const add = (w) => {
     if (w && !words.includes(w)) words.push(w);
   };
-  const hits = (pred) => v.trace.flatMap((t) => (t.matched ?? []).filter((m) => !m.negated && pred(t, m)));
   for (const e of v.route.evidence ?? []) {
     if (words.length >= 6) break;
     if (!(e.weight > 0)) continue;
-    const at = e.feature.indexOf(':');
-    const kind = e.feature.slice(0, at);
-    const key = e.feature.slice(at + 1);
-    if (kind === 'text' || kind === 'title') hits((t, m) => m.group === key && m.field === kind).forEach((m) => add(m.word));
-    else if (kind === 'ng') add(key);
-    else if (kind === 'rule') hits((t) => t.rule === key).forEach((m) => add(m.word));
+    const f = e.feature;
+    if (f.startsWith('text:') || f.startsWith('title:')) byFeature.get(f)?.forEach(add);
+    else if (f.startsWith('ng:')) add(f.slice(3));
+    else if (f.startsWith('rule:')) byRule.get(f.slice(5))?.forEach(add);
   }
-  if (!words.length) hits((t) => t.rule === rule).forEach((m) => add(m.word));
+  if (!words.length) byRule.get(rule)?.forEach(add);
   return words.slice(0, 6);
 }
 
