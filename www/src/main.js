@@ -247,7 +247,7 @@ function renderStatus() {
     if (trouble.length) {
       setStatus(`规则能建成（指纹 ${fp}），但${trouble.join('；')}。请看“测试”和下方“问题”。`, 'warn');
     } else if (warnings) {
-      setStatus(`规则能建成（指纹 ${fp}${r?.ok ? `，${r.passed} 个案例全部通过` : ''}），有 ${warnings} 个警告，见下方“问题”。`, 'warn');
+      setStatus(`规则已生效（指纹 ${fp}${r?.ok ? `，${r.passed} 个案例全部通过` : ''}），有 ${warnings} 个警告，见下方“问题”。`, 'ok');
     } else {
       setStatus(`规则正确，已生效（指纹 ${fp}${r?.ok ? `，${r.passed} 个案例全部通过` : ''}）。`, 'ok');
     }
@@ -414,6 +414,7 @@ $('save-case').addEventListener('click', () => {
     h('input', { type: 'checkbox', id: `case-key-${key}`, checked: CASE_DEFAULT.has(key), onchange: () => { $('case-preview').textContent = caseToml(); } }),
     ` ${label}：${shown(verdict)}`)));
   $('case-preview').textContent = caseToml();
+  $('case-dialog').returnValue = '';
   $('case-dialog').showModal();
 });
 $('case-name').addEventListener('input', () => { $('case-preview').textContent = caseToml(); });
