@@ -144,7 +144,11 @@ test('issue 14 · 6: the status bar never says 规则正确 while a case fails o
   assert.match(status, new RegExp(threw[0].replaceAll('.', '\\.')));
   assert.notEqual(await page.locator('#status').getAttribute('data-state'), 'ok');
   // The runtime error is marked where it was thrown, and listed under 问题.
+  const thrownLine = RULES['route_civil.rhai'].split('\n').findIndex((l) => l.startsWith(helper)) + 1;
   assert.ok(await page.locator('#problem-list li.runtime').count() > 0);
+  assert.deepEqual([...new Set(await page.locator('#problem-list li.runtime').evaluateAll((lis) => lis.map((li) => `${li.dataset.file}:${li.dataset.line}`)))], [`route_civil.rhai:${thrownLine}`]);
+  assert.equal(await page.locator('#editor-title').textContent(), 'route_civil.rhai');
+  assert.ok(await page.locator('.cm-lintRange-error').count() > 0, 'a marker where the rule threw');
   await page.screenshot({ path: join(shots, '6-runtime-status.png') });
 
   // 下载规则集 asks first: dismissed, nothing is downloaded; accepted, the bundle comes.
