@@ -148,6 +148,51 @@ pub fn check_files(files_json: Option<String>) -> String {
     }
 }
 
+/// What a ruleset offers a rule editor, read only, without compiling it: the keyword groups of
+/// its lexicons (`p.has("…")`) and the petition fields the rules can read (`p.…`). The rule
+/// workbench completes names from it. `files_json` as for [`Engine::new`]. Returns
+/// `{"ok":true,"groups":[{id,title,words,location}…],"fields":[{name,fields}…]}` or
+/// `{"ok":false,"errors":[…]}` when the files or a lexicon cannot be read.
+#[wasm_bindgen(js_name = describeRuleset)]
+pub fn describe_ruleset(files_json: Option<String>) -> String {
+    #[derive(Serialize)]
+    struct GroupInfo {
+        id: String,
+        title: Option<String>,
+        words: usize,
+        location: Option<crate::Location>,
+    }
+    #[derive(Serialize)]
+    struct FieldInfo {
+        name: &'static str,
+        fields: &'static [&'static str],
+    }
+    #[derive(Serialize)]
+    struct Description {
+        ok: bool,
+        groups: Vec<GroupInfo>,
+        fields: Vec<FieldInfo>,
+    }
+    let specs = load(files_json.as_deref()).and_then(|ruleset| ruleset.lexicon_specs());
+    match specs {
+        Ok(specs) => {
+            let groups = specs.into_iter().map(|(id, spec, location)| GroupInfo { id, title: spec.title, words: spec.words.len(), location }).collect();
+            let fields = crate::petition::FIELDS
+                .iter()
+                .map(|(name, kind)| FieldInfo {
+                    name,
+                    fields: match kind {
+                        crate::petition::FieldKind::Scalar => &[],
+                        crate::petition::FieldKind::Object(sub) => sub,
+                    },
+                })
+                .collect();
+            to_json(&Description { ok: true, groups, fields })
+        }
+        Err(e) => failure(&e),
+    }
+}
+
 /// The engine's version (`Cargo.toml`).
 #[wasm_bindgen(js_name = engineVersion)]
 pub fn engine_version() -> String {

@@ -78,7 +78,7 @@ export class BatchPool {
 
   /**
    * Classifies every loaded petition with a ruleset. `onProgress(done, total)` follows the
-   * chunks. Resolves to `{summaries, names, ms}`, or `{cancelled: true}`; rejects when the
+   * chunks. Resolves to `{summaries, names, hits (rule id → petitions it fired for), ms}`, or `{cancelled: true}`; rejects when the
    * ruleset cannot be built in a worker.
    */
   run({ files, fingerprint, today, chunk = 100 }, onProgress = () => {}) {
@@ -91,7 +91,8 @@ export class BatchPool {
     return new Promise((resolve, reject) => {
       const done = new Array(n).fill(0);
       const parts = new Array(n).fill(null);
-      const names = { routes: {}, tiers: {}, levels: {}, categories: {} };
+      const names = { routes: {}, tiers: {}, levels: {}, categories: {}, rules: {} };
+      const hits = {};
       const listeners = [];
       const finish = (value, error) => {
         listeners.forEach(([w, on]) => w.removeEventListener('message', on));
@@ -118,7 +119,8 @@ export class BatchPool {
           } else if (data.type === 'done') {
             parts[i] = data.summaries;
             for (const k of Object.keys(names)) Object.assign(names[k], data.names[k]);
-            if (parts.every(Boolean)) finish({ summaries: parts.flat(), names, ms: performance.now() - t0, workers: n });
+            for (const [rule, c] of Object.entries(data.hits ?? {})) hits[rule] = (hits[rule] ?? 0) + c;
+            if (parts.every(Boolean)) finish({ summaries: parts.flat(), names, hits, ms: performance.now() - t0, workers: n });
           } else if (data.type === 'failed') {
             this.#workers.forEach((x) => x.postMessage({ type: 'cancel', run }));
             finish(null, Object.assign(new Error(data.message), { diagnostics: data.diagnostics }));

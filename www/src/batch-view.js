@@ -8,6 +8,12 @@ import { h, fmt } from './dom.js';
 import { names as manifestNames } from './verdict-view.js';
 import { BatchPool } from './batch-pool.js';
 
+/** The words that decided a summary's route, as chips. */
+function wordsOf(s) {
+  if (!s.words?.length) return null;
+  return h('div.words', { title: '决定途径的词：最有力的证据所命中的词' }, h('span.k', {}, '决定词 '), s.words.map((w) => h('span.word', {}, w)));
+}
+
 const COLORS = { baseline: '#a7b4c2', baselineBorder: '#6b7b8c', current: '#1f5fa8' };
 const PAGE = 100;
 
@@ -23,6 +29,9 @@ export class BatchView {
   #ruleset; // () => {current: {files, fingerprint, label}, baseline: {...}}
   #onOpen;
   #onBaseline;
+  #onRule;
+  #onResults;
+  #routeList = null; // {code, shown} of the route whose petitions are listed
   #filter = 'any';
   #shown = PAGE;
   #job = 0;
@@ -31,11 +40,18 @@ export class BatchView {
   #labelled = null; // {count, splits} of a labelled file
   #evalJob = 0;
 
-  constructor(els, { ruleset, onOpen, onBaseline }) {
+  constructor(els, { ruleset, onOpen, onBaseline, onRule = () => {}, onResults = () => {} }) {
     this.#els = els;
     this.#ruleset = ruleset;
     this.#onOpen = onOpen;
     this.#onBaseline = onBaseline;
+    this.#onRule = onRule;
+    this.#onResults = onResults;
+    els.routeListMore.addEventListener('click', () => {
+      if (!this.#routeList) return;
+      this.#routeList.shown += PAGE;
+      this.#renderRouteList();
+    });
     els.file.addEventListener('change', () => {
       const [f, ...extra] = els.file.files;
       if (f) this.load(f, extra);
@@ -76,6 +92,10 @@ export class BatchView {
     this.#els.charts.hidden = true;
     this.#els.compare.hidden = true;
     this.#els.eval.hidden = true;
+    this.#els.routeList.hidden = true;
+    this.#els.ruleHitsWrap.hidden = true;
+    this.#els.problems.hidden = true;
+    this.#routeList = null;
     this.#labelled = null;
     this.#els.csv.disabled = true;
     this.#els.status.removeAttribute('data-ms');
@@ -89,7 +109,10 @@ export class BatchView {
     select.replaceChildren(h('option', { value: 'all' }, '全部标注'), ...(got.splits ?? []).map((s) => h('option', { value: s }, { train: '训练集 train', dev: '验证集 dev', test: '测试集 test' }[s] ?? s)));
     const notes = [];
     if (got.labelled) notes.push(`其中 ${fmt.format(got.labelled)} 件带人工标注，分类后显示评测`);
-    if (got.problemCount) notes.push(`${fmt.format(got.problemCount)} 行无法读取，已跳过（${got.problems.slice(0, 3).map((p) => p.message).join('；')}${got.problemCount > 3 ? '…' : ''}）`);
+    if (got.problemCount) notes.push(`${fmt.format(got.problemCount)} 处无法读取，已跳过（见下）`);
+    this.#els.problems.replaceChildren(...got.problems.map((p) => h('li', { dataset: { line: String(p.line) } }, p.message)),
+      got.problemCount > got.problems.length ? h('li.muted', {}, `另有 ${fmt.format(got.problemCount - got.problems.length)} 处未列出。`) : null);
+    this.#els.problems.hidden = !got.problemCount;
     if (got.ignored?.length) notes.push(`未使用的列：${got.ignored.join('、')}`);
     this.#els.info.replaceChildren(
       h('strong', {}, `“${file.name}”：${fmt.format(got.count)} 件信访件`),
@@ -230,14 +253,24 @@ export class BatchView {
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, key === 'route' ? '途径' : key === 'tier' ? '难度' : '层级'),
           withBefore ? h('th.num', { scope: 'col' }, '修改前') : null, h('th.num', { scope: 'col' }, withBefore ? '当前' : '件数'),
           h('th.num', { scope: 'col' }, '占比'))),
-        h('tbody', {}, order.map((c) => h('tr', {}, h('th', { scope: 'row' }, allLabels[c] ?? c),
+        h('tbody', {}, order.map((c) => h('tr', { dataset: { code: c } }, h('th', { scope: 'row' }, allLabels[c] ?? c),
           withBefore ? h('td.num', {}, fmt.format(cBefore[c] ?? 0)) : null,
-          h(`td.num.now${withBefore && (cBefore[c] ?? 0) !== (cNow[c] ?? 0) ? '.changed' : ''}`, {}, fmt.format(cNow[c] ?? 0)),
+          h(`td.num.now${withBefore && (cBefore[c] ?? 0) !== (cNow[c] ?? 0) ? '.changed' : ''}`, {},
+            // A route's count (and 无法分类's) lists those petitions.
+            key === 'route' && cNow[c]
+              ? h('button.link.count-link', {
+                type: 'button', title: '列出这些信访件', 'aria-label': `列出${allLabels[c] ?? c}的 ${cNow[c]} 件信访件`,
+                onclick: () => this.#showRoute(c),
+              }, fmt.format(cNow[c]))
+              : fmt.format(cNow[c] ?? 0)),
           h('td.num.share', {}, `${(((cNow[c] ?? 0) / now.summaries.length) * 100).toFixed(1)}%`)))),
       );
     }
     this.#els.charts.hidden = false;
     this.#els.csv.disabled = false;
+    this.#onResults({ ruleErrors: now.summaries.filter((s) => !s.ok && s.code.startsWith('rule.')).length });
+    this.#renderRuleHits();
+    if (this.#routeList) this.#renderRouteList();
     this.#renderCompare();
     await this.#renderEval();
   }
@@ -323,6 +356,72 @@ export class BatchView {
     els.evalCell.scrollIntoView({ block: 'nearest' });
   }
 
+  /** Each rule's hits in the batch (petitions it fired for), beside the baseline's when they differ. */
+  #renderRuleHits() {
+    const { now, before, same } = this.#pair();
+    const els = this.#els;
+    if (!now?.hits) return;
+    const withBefore = before?.hits && !same;
+    const ids = [...new Set([...Object.keys(now.hits), ...Object.keys(withBefore ? before.hits : {})])];
+    const count = (res, id) => res?.hits[id] ?? 0;
+    ids.sort((a, b) => count(now, b) - count(now, a) || a.localeCompare(b));
+    const total = now.summaries.length;
+    const title = (id) => now.names.rules?.[id] ?? before?.names.rules?.[id] ?? '';
+    els.ruleHits.tHead.replaceChildren(h('tr', {},
+      h('th', { scope: 'col' }, '规则'),
+      withBefore ? h('th.num', { scope: 'col' }, '修改前') : null,
+      h('th.num', { scope: 'col' }, withBefore ? '当前' : '件数'),
+      h('th.num', { scope: 'col' }, '占比')));
+    els.ruleHits.tBodies[0].replaceChildren(...ids.map((id) => {
+      const n = count(now, id);
+      const changed = withBefore && count(before, id) !== n;
+      return h(`tr${changed ? '.changed' : ''}`, { dataset: { rule: id } },
+        h('th', { scope: 'row' }, h('button.link', { type: 'button', title: '在编辑器中打开这条规则', onclick: () => this.#onRule(id) }, id),
+          title(id) ? h('div.rule-title', {}, title(id)) : null),
+        withBefore ? h('td.num', {}, fmt.format(count(before, id))) : null,
+        h(`td.num.now${changed ? '.changed' : ''}`, {}, fmt.format(n)),
+        h('td.num.share', {}, `${((n / total) * 100).toFixed(1)}%`));
+    }));
+    els.ruleHitsWrap.hidden = false;
+  }
+
+  /** Lists the petitions the current rules send to `code` (`__error`: those that failed). */
+  #showRoute(code) {
+    this.#routeList = { code, shown: PAGE };
+    this.#renderRouteList();
+    this.#els.routeList.scrollIntoView({ block: 'nearest' });
+  }
+
+  #renderRouteList() {
+    const { now } = this.#pair();
+    const els = this.#els;
+    if (!now || !this.#routeList) {
+      els.routeList.hidden = true;
+      return;
+    }
+    const { code, shown } = this.#routeList;
+    const list = [];
+    now.summaries.forEach((s, i) => {
+      if (code === '__error' ? !s.ok : s.ok && s.route === code) list.push(i);
+    });
+    const name = code === '__error' ? '无法分类' : now.names.routes[code] ?? manifestNames.routes[code] ?? code;
+    els.routeListTitle.textContent = code === '__error'
+      ? `无法分类的 ${fmt.format(list.length)} 件${list.length > shown ? `（先显示 ${shown} 件）` : ''}`
+      : `当前规则判为“${name}”的 ${fmt.format(list.length)} 件${list.length > shown ? `（先显示 ${shown} 件）` : ''}`;
+    els.routeList.dataset.code = code;
+    els.routeListTable.tBodies[0].replaceChildren(...list.slice(0, shown).map((i) => {
+      const s = now.summaries[i];
+      return h('tr', { dataset: { id: this.#rows[i].id, index: String(i) } },
+        h('td', {}, h('div.id', {}, this.#rows[i].id), h('div.title', {}, this.#rows[i].title)),
+        h('td', {}, s.ok
+          ? [h('div.rule', {}, s.rule), wordsOf(s)]
+          : h('span.err', {}, `${s.message}（${s.code}）`)),
+        h('td', {}, h('button', { type: 'button', onclick: () => this.#open(i) }, '试一件')));
+    }));
+    els.routeListMore.hidden = list.length <= shown;
+    els.routeList.hidden = false;
+  }
+
   #renderCompare() {
     const { now, before, same, baseline, current } = this.#pair();
     const els = this.#els;
@@ -386,7 +485,8 @@ export class BatchView {
         h(`div${other && !sameRoute(s, other) ? '.diff' : ''}`, {}, h('span.k', {}, '途径 '), names.routes[s.route] ?? s.route),
         h(`div${other && !sameTier(s, other) ? '.diff' : ''}`, {}, h('span.k', {}, '难度 '), `${names.tiers[s.tier] ?? s.tier}（${s.score} 分）`),
         h(`div${other && !sameLevel(s, other) ? '.diff' : ''}`, {}, h('span.k', {}, '代办 '), names.levels[s.level] ?? s.level),
-        h('div.rule', {}, s.rule));
+        h('div.rule', {}, s.rule),
+        wordsOf(s));
     };
     const rows = list.slice(0, this.#shown).map((i) => h('tr', { dataset: { index: String(i) } },
       h('td', {}, h('div.id', {}, this.#rows[i].id), h('div.title', {}, this.#rows[i].title)),

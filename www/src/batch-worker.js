@@ -9,7 +9,7 @@
 //      | {type: 'evaluate', id, files, fingerprint, predictions, split}
 // Out: {type: 'loaded', count, rows, problems, format, columns, ignored, labels}
 //      | {type: 'evaluated', id, result}
-//      | {type: 'progress', run, done} | {type: 'done', run, summaries, names, ms}
+//      | {type: 'progress', run, done} | {type: 'done', run, summaries, names, hits, ms}
 //      | {type: 'cancelled', run} | {type: 'failed', run, message, diagnostics}
 //      | {type: 'petition', id, petition}
 import { Fenliu, init } from 'fenliu';
@@ -44,7 +44,44 @@ function engineFor(files, fingerprint) {
   return f;
 }
 
-function summarize(r, names) {
+/**
+ * The words that decided the route: the words behind the strongest evidence for it (a keyword
+ * group hit in the title or text, a character pair, a rule's own hits), else the words of the
+ * deciding rule. At most six, each once, as they stand in the petition.
+ */
+export function decidingWords(v, rule) {
+  // The trace's hits, once: by field and group (`text:noise`), and by rule.
+  const byFeature = new Map();
+  const byRule = new Map();
+  const push = (map, key, word) => {
+    const list = map.get(key);
+    if (list) list.push(word);
+    else map.set(key, [word]);
+  };
+  for (const t of v.trace) {
+    for (const m of t.matched ?? []) {
+      if (m.negated) continue;
+      push(byFeature, `${m.field}:${m.group}`, m.word);
+      push(byRule, t.rule, m.word);
+    }
+  }
+  const words = [];
+  const add = (w) => {
+    if (w && !words.includes(w)) words.push(w);
+  };
+  for (const e of v.route.evidence ?? []) {
+    if (words.length >= 6) break;
+    if (!(e.weight > 0)) continue;
+    const f = e.feature;
+    if (f.startsWith('text:') || f.startsWith('title:')) byFeature.get(f)?.forEach(add);
+    else if (f.startsWith('ng:')) add(f.slice(3));
+    else if (f.startsWith('rule:')) byRule.get(f.slice(5))?.forEach(add);
+  }
+  if (!words.length) byRule.get(rule)?.forEach(add);
+  return words.slice(0, 6);
+}
+
+function summarize(r, names, hits) {
   if (!r.ok) {
     const e = r.errors[0] ?? {};
     return { ok: false, code: e.code ?? 'unknown', message: e.message ?? '' };
@@ -54,10 +91,20 @@ function summarize(r, names) {
   names.tiers[v.difficulty.tier] = v.difficulty.name;
   names.levels[v.delegation.level] = v.delegation.name;
   names.categories[v.category.code] = v.category.name;
+  // Each rule counts once a petition, however many times it appears in the trace.
+  const seen = new Set();
+  for (const t of v.trace) {
+    if (seen.has(t.rule)) continue;
+    seen.add(t.rule);
+    hits[t.rule] = (hits[t.rule] ?? 0) + 1;
+    names.rules[t.rule] ??= t.title;
+  }
+  const rule = v.trace.findLast((t) => t.stage === 'route' && t.outcome.startsWith('route='))?.rule ?? '';
   return {
     ok: true,
     route: v.route.code,
-    rule: v.trace.findLast((t) => t.stage === 'route' && t.outcome.startsWith('route='))?.rule ?? '',
+    rule,
+    words: decidingWords(v, rule),
     accepted: v.route.accepted,
     separated: v.separated,
     category: v.category.code,
@@ -81,11 +128,12 @@ async function run({ run: id, files, fingerprint, start, end, today, chunk }) {
     self.postMessage({ type: 'failed', run: id, message: e.message, diagnostics: e.diagnostics });
     return;
   }
-  const names = { routes: {}, tiers: {}, levels: {}, categories: {} };
+  const names = { routes: {}, tiers: {}, levels: {}, categories: {}, rules: {} };
+  const hits = {}; // rule id → petitions it fired for
   const summaries = [];
   for (let i = start; i < end; i += chunk) {
     const results = fenliu.classifyMany(petitions.slice(i, Math.min(end, i + chunk)), { today });
-    for (const r of results) summaries.push(summarize(r, names));
+    for (const r of results) summaries.push(summarize(r, names, hits));
     self.postMessage({ type: 'progress', run: id, done: summaries.length });
     await yieldNow();
     if (active !== id) {
@@ -94,7 +142,7 @@ async function run({ run: id, files, fingerprint, start, end, today, chunk }) {
     }
   }
   active = null;
-  self.postMessage({ type: 'done', run: id, summaries, names, ms: performance.now() - t0 });
+  self.postMessage({ type: 'done', run: id, summaries, names, hits, ms: performance.now() - t0 });
 }
 
 self.onmessage = async ({ data }) => {

@@ -10,10 +10,11 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, StreamLanguage, syntaxHighlighting } from '@codemirror/language';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
-import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { LABELS } from './fields.js';
 import { toml } from '@codemirror/legacy-modes/mode/toml';
 import { rhai } from './rhai-mode.js';
-import { groupOf } from './ruleset-files.js';
+import { groupOf, groupRank } from './ruleset-files.js';
 
 // CodeMirror's own words (search panel, lint panel, folding) in Chinese.
 const PHRASES = EditorState.phrases.of({
@@ -23,6 +24,7 @@ const PHRASES = EditorState.phrases.of({
   'on line': '在第', 'Go to line': '跳转到行', go: '跳转', Diagnostics: '问题', 'No diagnostics': '没有问题',
   'Folded lines': '已折叠的行', 'Unfolded lines': '已展开的行', to: '到', 'folded code': '折叠的代码', unfold: '展开',
   'Fold line': '折叠', 'Unfold line': '展开', 'Control character': '控制字符', 'Selection deleted': '已删除所选内容',
+  Completions: '补全', 'Completion list': '补全列表',
 });
 
 const rhaiLang = StreamLanguage.define(rhai);
@@ -38,6 +40,93 @@ const theme = EditorView.theme({
   '.cm-tooltip-lint': { maxWidth: '480px' },
   '.cm-lineNumbers .cm-gutterElement': { minWidth: '3ch' },
 });
+
+// What rules call on the petition `p.`: name, argument hint, what it does.
+const METHODS = [
+  ['has', 'has("词组")', '标题或正文命中这个词组（前有否定词的不算）'],
+  ['count', 'count("词组")', '词组在标题和正文中命中的次数'],
+  ['has_any', 'has_any(["词组", …])', '命中其中任何一个词组'],
+  ['has_all', 'has_all(["词组", …])', '每个词组都命中'],
+  ['in_title', 'in_title("词组")', '标题命中这个词组'],
+  ['negated', 'negated("词组")', '词组命中了，但前有否定词'],
+  ['known', 'known("字段")', '表单填写了这个字段'],
+  ['has_flag', 'has_flag("标记")', '前面的阶段已加上这个标记'],
+  ['has_number', 'has_number("数目")', '正文中有这类数目（金额、人数……）'],
+];
+// Calls whose string argument is not a keyword group.
+const NOT_GROUPS = new Set(['has_flag', 'known', 'has_number', 'rule', 'contains', 'starts_with', 'ends_with', 'index_of', 'replace', 'split', 'sub_string', 'print', 'debug', 'throw', 'log']);
+const VERDICT_LABELS = {
+  category: '类别（前面阶段的结论）', route: '途径', accepted: '是否受理', separated: '诉访分离', score: '难度分', tier: '难度', level: '代办层级', flags: '标记',
+};
+
+/** Whether the end of `before` (a line up to the cursor) is inside a "…" string. */
+function inString(before) {
+  let inside = false;
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === '\\') i++;
+    else if (before[i] === '"') inside = !inside;
+    else if (!inside && before[i] === '/' && before[i + 1] === '/') return false;
+  }
+  return inside;
+}
+
+/**
+ * Completion in rule files, from `info()` = the package's description of the ruleset
+ * ({groups, fields}) and the manifest's flags: keyword groups in a string passed to has, count,
+ * has_any, … or to a helper function (`salient(p, "…")`), flags in has_flag, field paths in
+ * known; the petition's fields and methods after `p.`, and sub-fields after `p.place.`.
+ */
+function rhaiCompletions(info) {
+  return async (ctx) => {
+    const d = await info?.();
+    if (!d || ctx.aborted) return null;
+    const line = ctx.state.doc.lineAt(ctx.pos);
+    const before = line.text.slice(0, ctx.pos - line.from);
+    const word = /[A-Za-z0-9_]*$/.exec(before)[0];
+    const from = ctx.pos - word.length;
+    if (inString(before)) {
+      const call = /([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(?:[A-Za-z_][A-Za-z0-9_.]*\s*,\s*)?\[?\s*(?:"[^"]*"\s*,\s*)*"[A-Za-z0-9_]*$/.exec(before);
+      if (!call) return null;
+      const fn = call[1];
+      let options;
+      if (fn === 'has_flag') {
+        options = Object.entries(d.flags ?? {}).map(([code, name]) => ({ label: code, detail: name, type: 'enum' }));
+      } else if (fn === 'known') {
+        options = d.fields.flatMap((f) => [f.name, ...f.fields.map((x) => `${f.name}.${x}`)])
+          .map((path) => ({ label: path, detail: LABELS[path] ?? '', type: 'property' }));
+      } else if (NOT_GROUPS.has(fn)) {
+        return null;
+      } else {
+        options = d.groups.map((g) => ({
+          label: g.id,
+          detail: g.title ?? '',
+          info: `词组 · ${g.words} 个词${g.location ? ` · ${g.location.file} 第 ${g.location.line} 行` : ''}`,
+          type: 'constant',
+        }));
+      }
+      return { from, options, validFor: /^[A-Za-z0-9_]*$/ };
+    }
+    const m = /(?:^|[^A-Za-z0-9_.])p\.(?:([A-Za-z_]+)\.)?[A-Za-z0-9_]*$/.exec(before);
+    if (!m) return null;
+    if (m[1]) {
+      const field = d.fields.find((f) => f.name === m[1]);
+      if (!field?.fields.length) return null;
+      return {
+        from,
+        options: field.fields.map((x) => ({ label: x, detail: m[1] === 'verdict' ? VERDICT_LABELS[x] ?? '' : LABELS[`${m[1]}.${x}`] ?? '', type: 'property' })),
+        validFor: /^[A-Za-z0-9_]*$/,
+      };
+    }
+    return {
+      from,
+      options: [
+        ...d.fields.map((f) => ({ label: f.name, detail: f.name === 'verdict' ? '前面阶段的结论' : LABELS[f.name] ?? '', type: f.fields.length ? 'namespace' : 'property' })),
+        ...METHODS.map(([label, sig, info]) => ({ label, detail: sig, info, type: 'method' })),
+      ],
+      validFor: /^[A-Za-z0-9_]*$/,
+    };
+  };
+}
 
 function languageOf(path) {
   if (path.endsWith('.rhai')) return [rhaiLang];
@@ -94,9 +183,11 @@ export class RuleEditor {
   #title;
   #onChange;
   #onSave;
+  #completions;
   active = null;
 
-  constructor({ parent, tabs, title, onChange, onSave }) {
+  constructor({ parent, tabs, title, onChange, onSave, completions }) {
+    this.#completions = completions;
     this.#tabs = tabs;
     this.#title = title;
     this.#onChange = onChange;
@@ -141,8 +232,9 @@ export class RuleEditor {
       // Tab is not bound: Tab and Shift-Tab move the focus in and out of the editor.
       keymap.of([
         { key: 'Mod-s', preventDefault: true, run: () => { this.#onSave?.(); return true; } },
-        ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap,
+        ...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap,
       ]),
+      ...(path.endsWith('.rhai') ? [autocompletion({ override: [rhaiCompletions(this.#completions)], defaultKeymap: false, icons: false })] : []),
       theme,
       // Rule files hold long Chinese sentences (guidance, basis): wrapped, they read as prose.
       EditorView.lineWrapping,
@@ -211,6 +303,32 @@ export class RuleEditor {
     }
     if (focus) this.#view.focus();
     return true;
+  }
+
+  /**
+   * Appends `text` to the file at `path`, creating the file (with `header`) when the ruleset has
+   * none; opens it at the new text. An edit like any other: it can be undone, and is checked and
+   * saved.
+   */
+  append(path, text, header = '') {
+    if (!this.#states.has(path)) {
+      this.#states.set(path, EditorState.create({ doc: header, extensions: this.#extensions(path) }));
+      // Keep the list order: the new file goes with its group.
+      const order = [...this.#states.keys()].sort((a, b) => groupRank(a) - groupRank(b) || a.localeCompare(b));
+      const states = new Map(order.map((p) => [p, this.#states.get(p)]));
+      this.#states.clear();
+      for (const [p, st] of states) this.#states.set(p, st);
+      this.#renderTabs();
+    }
+    this.open(path, { focus: false });
+    const doc = this.#view.state.doc;
+    const sep = doc.length === 0 ? '' : doc.toString().endsWith('\n\n') ? '' : doc.toString().endsWith('\n') ? '\n' : '\n\n';
+    const at = doc.length;
+    this.#view.dispatch({
+      changes: { from: at, insert: `${sep}${text}` },
+      selection: { anchor: at + sep.length },
+      effects: EditorView.scrollIntoView(at + sep.length, { y: 'start' }),
+    });
   }
 
   /** Shows the engine's diagnostics (all files) as lint markers. */

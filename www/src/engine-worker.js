@@ -5,6 +5,13 @@
 //
 // Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, message} out.
 import { Fenliu, checkRuleset, init } from 'fenliu';
+// The package's wasm exports describeRuleset (src/wasm.rs): what a ruleset offers a rule editor.
+// Its JS API has no wrapper for it yet, so the page imports it from the package's own glue
+// (www/node_modules/fenliu is the packed package). The bundler keeps this import apart from the
+// package's, so it is initialised on its own, once, the first time the editor asks.
+import initGlue, { describeRuleset } from '../node_modules/fenliu/dist/wasm/fenliu.js';
+
+let glue = null;
 
 // Loads the .wasm once; messages that arrive meanwhile wait for it, in order.
 const ready = init();
@@ -69,6 +76,16 @@ const methods = {
     return { current: now, baseline: differs ? baseline.classify(petition, { today }) : null };
   },
 
+  /**
+   * The keyword groups (id, title, words, location) and the petition fields of a ruleset, read
+   * without compiling it: for completion in the editor.
+   */
+  async describe(files) {
+    glue ??= initGlue();
+    await glue;
+    return JSON.parse(describeRuleset(JSON.stringify(files)));
+  },
+
   /** Runs the current ruleset's cases. */
   test() {
     return current ? current.test() : null;
@@ -78,7 +95,7 @@ const methods = {
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     await ready;
-    self.postMessage({ id, ok: true, value: methods[method](...args) });
+    self.postMessage({ id, ok: true, value: await methods[method](...args) });
   } catch (e) {
     self.postMessage({ id, ok: false, message: e?.message ?? String(e), diagnostics: e?.diagnostics });
   }

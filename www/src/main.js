@@ -4,7 +4,7 @@
 //               measured against it and it is the first comparison baseline;
 //   good      – the last edit that built: everything on the page uses it while an edit is broken;
 //   baseline  – "before the edit" for the comparisons (the original, or what the officer set).
-import { parse as parseToml } from 'smol-toml';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { RuleEditor } from './editor.js';
 import { EngineClient } from './engine-client.js';
 import { PetitionForm } from './petition-form.js';
@@ -13,7 +13,8 @@ import { renderReport } from './tests-view.js';
 import { BatchView } from './batch-view.js';
 import { h } from './dom.js';
 import {
-  clearEdits, defaultFiles, download, loadEdits, makeBundle, readPicked, saveEdits, sortFiles,
+  changedSinceDownload, clearDownloaded, clearEdits, defaultFiles, download, lastDownload, loadEdits, makeBundle, markDownloaded,
+  readPicked, saveEdits, sortFiles,
 } from './ruleset-files.js';
 
 const $ = (id) => document.getElementById(id);
@@ -28,7 +29,10 @@ const state = {
   original: { source: 'default', label: '默认规则集', files: defaultFiles() },
   good: null, // {files, info, cases, report}
   baseline: null, // {files, fingerprint, label}
-  diagnostics: [],
+  diagnostics: [], // the last check's, for the text in the editor
+  built: false, // whether the text in the editor built (runtime errors belong to it then)
+  tryError: null, // a rule's runtime error for the petition in 试一件
+  batchErrors: 0, // petitions of the batch a rule failed on (current ruleset)
   builtin: null,
 };
 
@@ -53,7 +57,32 @@ const editor = new RuleEditor({
     scheduleSave();
   },
   onSave: () => setStatus('修改已自动保存在本浏览器。要保存为文件或交给同事，请点“下载规则集”。', 'info'),
+  // Completion: groups and fields from the package's description of the last ruleset that
+  // built; flag codes and names from its manifest.
+  completions: () => describeGood(),
 });
+
+/**
+ * The package's description of the last ruleset that built. Only the lexicons change it (the
+ * fields are the engine's), so it is asked again only when a lexicon changed: a rule edit does
+ * not wait for the worker.
+ */
+let described = { key: null, promise: null };
+function describeGood() {
+  const g = state.good;
+  if (!g) return Promise.resolve(null);
+  const key = Object.keys(g.files).filter((p) => p.startsWith('lexicon/')).map((p) => `${p}\u0000${g.files[p]}`).join('\u0001');
+  if (described.key !== key) {
+    const previous = described.promise;
+    described = {
+      key,
+      promise: engine.call('describe', [g.files])
+        .then((d) => (d?.ok ? d : previous))
+        .catch(() => previous), // the last description stays
+    };
+  }
+  return described.promise.then((d) => d && { ...d, flags: names.flags });
+}
 
 let checkTimer = 0;
 let checking = false;
@@ -91,10 +120,40 @@ async function runCheck() {
 
 function applyCheck(files, res) {
   state.diagnostics = res.diagnostics;
+  state.built = res.built;
   $('verdict-stale').hidden = res.built || !state.good;
-  editor.setDiagnostics(res.diagnostics);
-  renderProblems(res.diagnostics);
   if (res.built) applyGood(files, res);
+  refreshProblems();
+}
+
+/**
+ * Errors rules raised while running (a rule that throws, calls a missing function, …): from the
+ * cases, and from the petition in 试一件. They belong to the text in the editor only when it
+ * built. Each is a diagnostic with the location of the throw.
+ */
+function runtimeErrors() {
+  if (!state.built || !state.good) return [];
+  const seen = new Map();
+  const add = (e, where) => {
+    if (!e || !String(e.code ?? '').startsWith('rule.')) return;
+    const key = `${e.location?.file}:${e.location?.line}:${e.location?.column}:${e.message}`;
+    if (!seen.has(key)) seen.set(key, { ...e, severity: 'error', runtime: true, where: [] });
+    seen.get(key).where.push(where);
+  };
+  const r = state.good.report;
+  if (r?.ok) for (const c of r.results) if (c.error) add(c.error, `案例“${c.name}”`);
+  if (state.tryError) add(state.tryError, '当前信访件');
+  return [...seen.values()];
+}
+
+/** The rule ids named by runtime errors (`规则 "id" …`), in order. */
+const thrownBy = (errors) => [...new Set(errors.map((e) => /规则 "([^"]+)"/.exec(e.message)?.[1] ?? (e.location ? `${e.location.file} 第 ${e.location.line} 行` : e.code)))];
+
+/** Markers, the 问题 list and the status bar, from the check and the runtime errors. */
+function refreshProblems() {
+  const all = [...state.diagnostics, ...runtimeErrors()];
+  editor.setDiagnostics(all);
+  renderProblems(all);
   renderStatus();
 }
 
@@ -134,12 +193,14 @@ function renderProblems(diagnostics) {
   $('problem-count').textContent = diagnostics.length ? `${errors} 个错误，${diagnostics.length - errors} 个警告` : '没有';
   list.replaceChildren(...diagnostics.map((d) => {
     const where = d.location ? `${d.location.file} 第 ${d.location.line} 行第 ${d.location.column} 列` : '规则集';
-    return h(`li.${d.severity}`, { dataset: { file: d.location?.file ?? '', line: String(d.location?.line ?? '') } },
+    const shown = d.where?.slice(0, 3).join('、');
+    return h(`li.${d.severity}${d.runtime ? '.runtime' : ''}`, { dataset: { file: d.location?.file ?? '', line: String(d.location?.line ?? '') } },
       h('button.link', {
         type: 'button',
         onclick: () => d.location && editor.open(d.location.file, { line: d.location.line, column: d.location.column }),
-      }, h('span.sev', {}, d.severity === 'error' ? '错误' : '警告'), ` ${where}：`),
+      }, h('span.sev', {}, d.runtime ? '运行时错误' : d.severity === 'error' ? '错误' : '警告'), ` ${where}：`),
       h('span', {}, d.message),
+      d.runtime ? h('div.help', {}, `出错的是：${shown}${d.where.length > 3 ? ` 等 ${d.where.length} 处` : ''}`) : null,
       d.help ? h('div.help', {}, `提示：${d.help}`) : null);
   }));
 }
@@ -150,17 +211,46 @@ function setStatus(text, kind) {
   el.dataset.state = kind;
 }
 
+/**
+ * What is wrong with a ruleset that built: cases that fail or cannot run, rules that throw
+ * (in the cases, for the petition in 试一件, in the batch). Empty when nothing is.
+ */
+function ruleTrouble() {
+  const out = [];
+  const r = state.good?.report;
+  if (r && !r.ok) out.push(`案例无法运行（${r.errors?.[0]?.message ?? ''}）`);
+  if (r?.ok && r.failed) out.push(`${r.failed} 个案例未通过`);
+  const runtime = runtimeErrors();
+  const inCases = runtime.filter((e) => e.where.some((w) => w !== '当前信访件'));
+  if (inCases.length) {
+    const ids = thrownBy(inCases);
+    out.push(`运行时出错的规则：${ids.slice(0, 3).join('、')}${ids.length > 3 ? ` 等 ${ids.length} 条` : ''}`);
+  }
+  if (state.tryError && String(state.tryError.code ?? '').startsWith('rule.')) out.push(`当前信访件分类时规则运行出错：${state.tryError.message}`);
+  if (state.batchErrors) out.push(`批量中 ${state.batchErrors} 件信访件因规则运行出错无法分类`);
+  return out;
+}
+
 function renderStatus() {
+  if (checking) return; // "正在检查规则…" until the check is applied
   const errors = state.diagnostics.filter((d) => d.severity === 'error');
+  const warnings = state.diagnostics.length - errors.length;
   const fp = state.good ? state.good.info.fingerprint.slice(0, 12) : '';
   if (errors.length) {
     setStatus(state.good
       ? `规则有 ${errors.length} 个错误。页面仍在使用上一次正确的规则（指纹 ${fp}）。`
       : `规则有 ${errors.length} 个错误，无法建成规则集。`, 'broken');
   } else if (state.good) {
+    // Never "规则正确" while a case fails or a rule throws: the rules parse, but are not right.
+    const trouble = ruleTrouble();
     const r = state.good.report;
-    const cases = r?.ok ? (r.failed ? `，${r.failed} 个案例未通过` : `，${r.passed} 个案例全部通过`) : '';
-    setStatus(`规则正确，已生效（指纹 ${fp}${cases}）。`, r?.ok && r.failed ? 'warn' : 'ok');
+    if (trouble.length) {
+      setStatus(`规则能建成（指纹 ${fp}），但${trouble.join('；')}。请看“测试”和下方“问题”。`, 'warn');
+    } else if (warnings) {
+      setStatus(`规则已生效（指纹 ${fp}${r?.ok ? `，${r.passed} 个案例全部通过` : ''}），有 ${warnings} 个警告，见下方“问题”。`, 'ok');
+    } else {
+      setStatus(`规则正确，已生效（指纹 ${fp}${r?.ok ? `，${r.passed} 个案例全部通过` : ''}）。`, 'ok');
+    }
   }
 }
 
@@ -245,6 +335,12 @@ async function tryNow() {
   if (!petition.text.trim()) {
     root.replaceChildren(h('p.muted', {}, '在上面填写诉求内容或选一个案例，结论会随输入即时更新。'));
     root.dataset.route = '';
+    state.lastTry = null;
+    $('save-case').disabled = true;
+    if (state.tryError) {
+      state.tryError = null;
+      refreshProblems();
+    }
     return;
   }
   if (!state.good) return;
@@ -259,11 +355,77 @@ async function tryNow() {
   if (token !== tryToken) return;
   root.setAttribute('aria-busy', 'false');
   if (!result) return;
+  const failure = result.current.ok ? null : result.current.errors?.find((e) => String(e.code ?? '').startsWith('rule.')) ?? null;
+  if ((failure?.message ?? null) !== (state.tryError?.message ?? null)) {
+    state.tryError = failure;
+    refreshProblems();
+  }
   renderVerdict(root, result, petition, { onRule: openRule });
+  state.lastTry = result.current.ok ? { petition, today: $('today').value || localDate(), verdict: result.current.verdict } : null;
+  $('save-case').disabled = !state.lastTry;
   root.dataset.route = result.current.ok ? result.current.verdict.route.code : 'error';
   root.dataset.fingerprint = state.good.info.fingerprint;
   if (document.body.dataset.state !== 'ready') document.body.dataset.state = 'ready';
 }
+
+// 存为案例: the petition in 试一件 and its verdict, as a case of the ruleset (cases/*.toml, the
+// format rules/README.md describes), appended to a case file in the editor: the cases run it
+// from then on, and 下载规则集 holds it.
+
+const CASE_FILE = 'cases/workbench.toml';
+const CASE_HEADER = '# 在分流规则工作台中用“存为案例”保存的案例：信访件和保存时的结论。\n# 案例里的文字要自己写，不要抄录真实留言（原文许可不明）。\n';
+const CASE_KEYS = [
+  ['route', '途径', (v) => v.route.code, (v) => v.route.name],
+  ['category', '类别', (v) => v.category.code, (v) => v.category.name],
+  ['tier', '难度', (v) => v.difficulty.tier, (v) => v.difficulty.name],
+  ['level', '代办层级', (v) => v.delegation.level, (v) => v.delegation.name],
+  ['status', '状态', (v) => v.status, (v) => (v.status === 'needs_info' ? '需补充信息' : '已判定')],
+  ['flags', '标记（恰好这些）', (v) => v.flags, (v) => v.flags.map((f) => names.flags[f] ?? f).join('、') || '无'],
+];
+const CASE_DEFAULT = new Set(['route', 'tier', 'level', 'flags']);
+
+function caseToml() {
+  const { petition, today, verdict } = state.lastTry;
+  const expect = {};
+  for (const [key, , value] of CASE_KEYS) if ($(`case-key-${key}`)?.checked) expect[key] = value(verdict);
+  const c = { name: $('case-name').value.trim() };
+  const note = $('case-note').value.trim();
+  if (note) c.note = note;
+  // An undated petition is judged by a day: the case keeps the one it was saved with.
+  if (!petition.submitted_at) c.today = today;
+  c.petition = petition;
+  c.expect = expect;
+  return stringifyToml({ case: [c] });
+}
+
+$('save-case').addEventListener('click', () => {
+  if (!state.lastTry) return;
+  const { petition, verdict } = state.lastTry;
+  const taken = new Set(state.good?.cases.map((c) => c.name) ?? []);
+  const base = (petition.title || petition.text).trim().slice(0, 30);
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}（${i}）`;
+  $('case-name').value = name;
+  $('case-note').value = '';
+  const files = editor.paths().filter((p) => p.startsWith('cases/') && p.endsWith('.toml'));
+  $('case-file').replaceChildren(...[...new Set([CASE_FILE, ...files])].map((p) => new Option(p === CASE_FILE && !files.includes(p) ? `${p}（新文件）` : p, p)));
+  $('case-file').value = CASE_FILE;
+  $('case-keys').replaceChildren(...CASE_KEYS.map(([key, label, , shown]) => h('label.check', {},
+    h('input', { type: 'checkbox', id: `case-key-${key}`, checked: CASE_DEFAULT.has(key), onchange: () => { $('case-preview').textContent = caseToml(); } }),
+    ` ${label}：${shown(verdict)}`)));
+  $('case-preview').textContent = caseToml();
+  $('case-dialog').returnValue = '';
+  $('case-dialog').showModal();
+});
+$('case-name').addEventListener('input', () => { $('case-preview').textContent = caseToml(); });
+$('case-note').addEventListener('input', () => { $('case-preview').textContent = caseToml(); });
+$('case-dialog').addEventListener('close', () => {
+  if ($('case-dialog').returnValue !== 'save' || !state.lastTry) return;
+  if (!$('case-name').value.trim()) $('case-name').value = (state.lastTry.petition.title || state.lastTry.petition.text).trim().slice(0, 30);
+  const path = $('case-file').value || CASE_FILE;
+  editor.append(path, caseToml(), CASE_HEADER);
+  setStatus(`已把案例“${$('case-name').value.trim()}”加入 ${path}，正在检查规则…`, 'checking');
+});
 
 /** Opens the file that defines rule `id` at its `id:` line. */
 function openRule(id) {
@@ -292,6 +454,7 @@ $('run-tests').addEventListener('click', async () => {
   const report = await engine.call('test').catch((e) => ({ ok: false, errors: [{ message: e.message }] }));
   if (state.good) state.good.report = report;
   renderTests(report);
+  refreshProblems();
   $('test-summary').dataset.ran = String(Date.now());
 });
 $('only-failed').addEventListener('change', () => renderTests(state.good?.report));
@@ -314,6 +477,8 @@ const batch = new BatchView({
   eval: $('eval'), evalSplit: $('eval-split'), evalSummary: $('eval-summary'), evalFields: $('eval-fields'),
   evalRoutes: $('eval-routes'), evalMatrix: $('eval-matrix'), evalCell: $('eval-cell'), evalCellTitle: $('eval-cell-title'),
   evalCellList: $('eval-cell-list'),
+  problems: $('batch-problems'), routeList: $('route-list'), routeListTitle: $('route-list-title'),
+  routeListTable: $('route-list-table'), routeListMore: $('route-list-more'), ruleHits: $('rule-hits'), ruleHitsWrap: $('rule-hits-wrap'),
 }, {
   ruleset: () => ({
     current: state.good && { files: state.good.files, fingerprint: state.good.info.fingerprint, label: '当前规则' },
@@ -327,6 +492,12 @@ const batch = new BatchView({
     tryNow();
   },
   onBaseline: () => setBaseline(state.good.files, '修改后的规则（已设为基准）'),
+  onRule: (id) => openRule(id),
+  onResults: ({ ruleErrors }) => {
+    if (ruleErrors === state.batchErrors) return;
+    state.batchErrors = ruleErrors;
+    renderStatus();
+  },
 });
 
 async function setBaseline(files, label) {
@@ -401,7 +572,12 @@ function bundleName() {
 }
 $('download-bundle').addEventListener('click', () => {
   if (state.diagnostics.some((d) => d.severity === 'error') && !confirm('规则还有错误。仍要下载（指纹为上一次正确的规则）吗？')) return;
-  download(bundleName(), `${JSON.stringify(makeBundle(editor.files(), state.good?.info), null, 2)}\n`, 'application/json');
+  const trouble = state.built ? ruleTrouble() : [];
+  if (trouble.length && !confirm(`${trouble.join('；')}。\n这样的规则集交给同事或上线，会把这些信访件分错或无法分类。仍要下载吗？`)) return;
+  const files = editor.files();
+  const name = bundleName();
+  download(name, `${JSON.stringify(makeBundle(files, state.good?.info), null, 2)}\n`, 'application/json');
+  markDownloaded(files, name);
 });
 $('download-file').addEventListener('click', () => {
   const path = editor.active;
@@ -464,13 +640,25 @@ const restored = loadEdits();
 if (restored) {
   state.original = restored.original;
   const when = restored.savedAt ? new Date(restored.savedAt).toLocaleString('zh-CN') : '';
-  $('banner-text').textContent = `已恢复上次没有下载保存的规则修改（${restored.changedCount} 个文件，${when}）。信访件不会保存，需要时请重新选择文件。`;
+  // The last download of the whole ruleset tells edits that were saved as a file from edits
+  // that were not.
+  const last = lastDownload();
+  const since = last ? changedSinceDownload(last, restored.files) : null;
+  const at = last ? new Date(last.at).toLocaleString('zh-CN') : '';
+  const edits = `已恢复上次的规则修改（${restored.changedCount} 个文件，${when}）`;
+  $('banner-text').textContent = since === 0
+    ? `${edits}。这些修改已下载保存为“${last.name}”（${at}）。信访件不会保存，需要时请重新选择文件。`
+    : last
+      ? `${edits}。上次下载“${last.name}”（${at}）之后又改了 ${since} 个文件，还没有下载保存。信访件不会保存，需要时请重新选择文件。`
+      : `已恢复上次没有下载保存的规则修改（${restored.changedCount} 个文件，${when}）。信访件不会保存，需要时请重新选择文件。`;
+  $('banner').dataset.kind = since === 0 ? 'saved' : 'unsaved';
   $('banner').hidden = false;
 }
 $('banner-close').addEventListener('click', () => { $('banner').hidden = true; });
 $('banner-discard').addEventListener('click', () => {
   $('banner').hidden = true;
   clearEdits();
+  clearDownloaded();
   state.original = { source: 'default', label: '默认规则集', files: defaultFiles() };
   startWith(state.original.files, state.original);
 });

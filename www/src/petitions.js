@@ -2,6 +2,77 @@
 // them), a JSON array, or CSV with a header row (a portal's or a spreadsheet's export). Runs in
 // the batch worker. Nothing here leaves the browser.
 import Papa from 'papaparse';
+import { parse as parseJsonc } from 'jsonc-parser';
+
+// -- parse errors, in Chinese with their line ------------------------------------------------
+
+/** 1-based line and column (UTF-16 units) of `offset` in `text`. */
+export function lineColumn(text, offset) {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+// jsonc-parser's error codes (ParseErrorCode), said for a person.
+const JSON_ERRORS = {
+  1: '这里有不应出现的字符', 2: '数字写法不对', 3: '这里应是用双引号括起的字段名', 4: '这里缺少值（多了一个逗号，或少写了内容）',
+  5: '字段名后缺少冒号', 6: '这里缺少逗号', 7: '缺少右花括号 }', 8: '缺少右方括号 ]', 9: '内容结束后还有多余的文字',
+  10: 'JSON 中不能写注释', 11: '注释没有结束', 12: '字符串缺少结束的双引号', 13: '数字不完整', 14: '\\u 转义的写法不对',
+  15: '反斜杠转义的写法不对', 16: '字符串中有不能直接出现的字符（如换行）',
+};
+
+/**
+ * Why `text` is not JSON, in Chinese, with where: `{offset, message}`. JSON.parse says it in
+ * English and, for some errors, without a position; jsonc-parser (strict: no comments, no
+ * trailing commas) finds the first error and its offset.
+ */
+export function jsonError(text) {
+  const errors = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const e = errors[0];
+  if (!e) return { offset: 0, message: text.trim() ? 'JSON 格式不对' : '内容为空' };
+  if (e.error === 4 && e.offset >= text.trimEnd().length) return { offset: e.offset, message: '内容不完整，在这里意外结束' };
+  return { offset: e.offset, message: JSON_ERRORS[e.error] ?? 'JSON 格式不对' };
+}
+
+/** Papa Parse's error, said in Chinese (its own message is English). */
+function csvMessage(e) {
+  const [, expected, parsed] = /expected (\d+) fields but parsed (\d+)/.exec(e.message ?? '') ?? [];
+  switch (e.code) {
+    case 'TooFewFields': return `只有 ${parsed ?? '较少的'} 列，比表头少（表头有 ${expected ?? '更多'} 列）：缺的列按空白处理`;
+    case 'TooManyFields': return `有 ${parsed ?? '较多的'} 列，比表头多（表头有 ${expected ?? '较少'} 列）：内容中的逗号可能没有用双引号括起来，多出的列已忽略`;
+    case 'MissingQuotes': return '以双引号开始的内容没有结束的双引号：这一行之后的内容都被当成了这一格';
+    case 'InvalidQuotes': return '双引号括起的内容后面紧跟着其他字符：内容中的双引号要写成两个（""）';
+    case 'UndetectableDelimiter': return '找不到分隔符，按逗号读取：请确认文件是逗号分隔的 CSV';
+    default: return 'CSV 格式不对';
+  }
+}
+
+/**
+ * The CSV problems with their file line: Papa Parse numbers data rows (a quoted cell may span
+ * lines), so the line comes from the error's offset, or from where that row starts.
+ */
+function csvProblems(text, errors) {
+  let rowStarts = null; // offset of each row, header first
+  const startOf = (row) => {
+    if (!rowStarts) {
+      rowStarts = [0];
+      Papa.parse(text, { step: (r) => { rowStarts.push(r.meta.cursor); } });
+    }
+    // The cursor after a row stands on its line break: the next row starts past it.
+    const at = rowStarts[row + 1] ?? 0;
+    return text[at] === '\r' ? at + 2 : text[at] === '\n' ? at + 1 : at;
+  };
+  return errors.map((e) => {
+    const offset = Number.isInteger(e.index) ? e.index : Number.isInteger(e.row) ? startOf(e.row) : 0;
+    const { line } = lineColumn(text, offset);
+    return { line, message: `CSV 第 ${line} 行：${csvMessage(e)}` };
+  }).sort((a, b) => a.line - b.line);
+}
 
 /** Decodes a file's bytes: UTF-8, or GB18030 (what Excel on a Chinese PC saves CSV as). */
 export function decode(bytes) {
@@ -133,7 +204,7 @@ export function parseBatch(text, name = '', texts = null) {
       problems.push({ line: 1, message: `CSV 表头中没有诉求内容列（text、内容、诉求内容或留言详情），表头是：${fields.join('、')}` });
       return { petitions, rows, problems, format: 'csv', columns: fields };
     }
-    for (const e of parsed.errors.slice(0, 20)) problems.push({ line: (e.row ?? 0) + 2, message: `CSV 第 ${(e.row ?? 0) + 2} 行：${e.message}` });
+    problems.push(...csvProblems(text, parsed.errors.slice(0, 50)));
     parsed.data.forEach((r, i) => {
       const p = {};
       const l = labelled ? {} : null;
@@ -159,8 +230,10 @@ export function parseBatch(text, name = '', texts = null) {
     let arr;
     try {
       arr = JSON.parse(text);
-    } catch (e) {
-      problems.push({ line: 1, message: `JSON 数组无法读取：${e.message}` });
+    } catch {
+      const e = jsonError(text);
+      const { line, column } = lineColumn(text, e.offset);
+      problems.push({ line, message: `JSON 数组无法读取：第 ${line} 行第 ${column} 列：${e.message}` });
       return { petitions, rows, problems, format: 'json' };
     }
     arr.forEach((p, i) => {
@@ -185,8 +258,9 @@ export function parseBatch(text, name = '', texts = null) {
           add(petition, null, i + 1, lab);
         } else add(p, l, i + 1);
       } else problems.push({ line: i + 1, message: `第 ${i + 1} 行不是信访件对象` });
-    } catch (e) {
-      problems.push({ line: i + 1, message: `第 ${i + 1} 行不是有效的 JSON：${e.message}` });
+    } catch {
+      const e = jsonError(line);
+      problems.push({ line: i + 1, message: `第 ${i + 1} 行不是有效的 JSON：第 ${lineColumn(line, e.offset).column} 列：${e.message}` });
     }
   });
   return { petitions, rows, problems, format: 'jsonl', labels };

@@ -25,6 +25,9 @@ export function sortFiles(files) {
   return Object.fromEntries(paths.map((p) => [p, files[p]]));
 }
 
+/** The rank of a file's group in the file list (manifest 0 … notes 4). */
+export const groupRank = ORDER;
+
 /** Which group a file belongs to (file list headings). */
 export function groupOf(path) {
   return ['清单', '规则', '词库', '案例', '说明'][ORDER(path)];
@@ -80,6 +83,55 @@ export function loadEdits() {
 export function clearEdits() {
   try {
     localStorage.removeItem(KEY);
+  } catch { /* nothing kept */ }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The last download of the whole ruleset: when, under what name, and a digest of each file, so a
+// reload can tell edits that were downloaded from edits that were not. Digests only, no text.
+
+const DOWNLOAD_KEY = 'fenliu-workbench/downloaded/v1';
+
+/** FNV-1a (32 bits) of a string's UTF-16 units: enough to tell an edited file from a saved one. */
+function digest(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Records that `files` were downloaded as `name`. */
+export function markDownloaded(files, name) {
+  try {
+    localStorage.setItem(DOWNLOAD_KEY, JSON.stringify({
+      at: new Date().toISOString(), name, files: Object.fromEntries(Object.entries(files).map(([p, c]) => [p, digest(c)])),
+    }));
+  } catch { /* storage full or disabled: the banner will not know about this download */ }
+}
+
+/** The last download, or null: `{at, name, files: path → digest}`. */
+export function lastDownload() {
+  try {
+    const d = JSON.parse(localStorage.getItem(DOWNLOAD_KEY) ?? 'null');
+    return d && typeof d.files === 'object' && d.files ? d : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How many files differ between `files` and the last download `d` (added, removed or edited). */
+export function changedSinceDownload(d, files) {
+  const paths = new Set([...Object.keys(d.files), ...Object.keys(files)]);
+  let n = 0;
+  for (const p of paths) if (!(p in files) || d.files[p] !== digest(files[p])) n++;
+  return n;
+}
+
+export function clearDownloaded() {
+  try {
+    localStorage.removeItem(DOWNLOAD_KEY);
   } catch { /* nothing kept */ }
 }
 

@@ -197,9 +197,10 @@ export function renderVerdict(root, result, petition, { onRule }) {
 
   root.replaceChildren(...cards.filter(Boolean));
 
-  // Pointing at a trace row marks the words that rule consulted.
+  // Pointing at a trace row marks the words that rule consulted. Only the petition's marks
+  // carry rules: the legend's sample marks have none.
   const rows = root.querySelectorAll('table.trace tbody tr');
-  const focus = (rule) => root.querySelectorAll('mark').forEach((m) => m.classList.toggle('focus', rule !== null && m.dataset.rules.split(' ').includes(rule)));
+  const focus = (rule) => root.querySelectorAll('mark[data-rules]').forEach((m) => m.classList.toggle('focus', rule !== null && m.dataset.rules.split(' ').includes(rule)));
   rows.forEach((tr) => {
     tr.addEventListener('mouseenter', () => focus(tr.dataset.rule));
     tr.addEventListener('mouseleave', () => focus(null));
