@@ -278,5 +278,17 @@ export function bind(getWasm) {
     }
   }
 
-  return { Fenliu, checkRuleset };
+  /**
+   * What a ruleset offers a rule editor, read without compiling it: its keyword groups (id,
+   * title, number of words, where defined) and the petition fields rules can read. Throws
+   * `FenliuError` when the files or a lexicon cannot be read.
+   */
+  function describeRuleset(ruleset) {
+    const files = rulesetJson(ruleset);
+    const out = JSON.parse(guard(() => wasmOrThrow().describeRuleset(files)));
+    if (!out.ok) throw new FenliuError(out.errors);
+    return { groups: out.groups, fields: out.fields };
+  }
+
+  return { Fenliu, checkRuleset, describeRuleset };
 }

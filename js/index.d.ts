@@ -57,6 +57,18 @@ export declare class Fenliu {
 /** Every problem in a ruleset, errors and warnings, without building it (for rule editors). */
 export declare function checkRuleset(ruleset: RulesetFiles): Diagnostic[];
 
+/** What a ruleset offers a rule editor (completion), read without compiling it. */
+export interface RulesetDescription {
+  /** The keyword groups of its lexicons: `p.has("id")`. */
+  groups: { id: string; title: string | null; words: number; location: Location | null }[];
+  /** The petition fields rules can read (`p.name`), with their sub-fields (`p.place.town`). */
+  fields: { name: string; fields: string[] }[];
+}
+
+/** The keyword groups and petition fields of a ruleset, for editor completion. Throws `FenliuError`
+ * when the files or a lexicon cannot be read. */
+export declare function describeRuleset(ruleset: RulesetFiles): RulesetDescription;
+
 /** Loads the wasm module; `Fenliu.create` calls it for you. */
 export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
 

@@ -25,6 +25,6 @@ export function init(input) {
 const api = bind(() => (loaded ? wasm : undefined));
 api.Fenliu.init = init;
 
-export const { Fenliu, checkRuleset } = api;
+export const { Fenliu, checkRuleset, describeRuleset } = api;
 export { FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

@@ -12,6 +12,6 @@ export async function init() {}
 
 const api = bind(() => wasm);
 
-export const { Fenliu, checkRuleset } = api;
+export const { Fenliu, checkRuleset, describeRuleset } = api;
 export { FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { Fenliu, FenliuError, checkRuleset, localDate } from 'fenliu';
+import { Fenliu, FenliuError, checkRuleset, describeRuleset, localDate } from 'fenliu';
 import { fixtures, readRuleset, root, runCli, trapRuleset, TODAY } from './helpers.mjs';
 
 const mini = readRuleset(join(fixtures, 'mini'));
@@ -360,4 +360,19 @@ test('evaluate(): the report of `fenliu eval`, from verdicts or from summaries, 
   // Unknown codes and a count mismatch are failures with stable codes, never exceptions.
   assert.equal(codeOf(f.evaluate([{ id: '1', route: 'court' }], [null])), 'label.code');
   assert.equal(codeOf(f.evaluate(labels, [])), 'eval.predictions');
+});
+
+test('describeRuleset: the keyword groups and petition fields a rule editor completes, without compiling', () => {
+  const RULES = readRuleset(join(root, 'rules'));
+  const d = describeRuleset(RULES);
+  const lexiconGroups = Object.entries(RULES)
+    .filter(([p]) => p.startsWith('lexicon/'))
+    .flatMap(([, src]) => [...src.matchAll(/^\[([a-z_0-9]+)\]\s*$/gm)].map((m) => m[1]));
+  assert.ok(lexiconGroups.length > 100, 'the default lexicons hold many groups');
+  assert.deepEqual(d.groups.map((g) => g.id).sort(), [...new Set(lexiconGroups)].sort());
+  const noise = d.groups.find((g) => g.id === 'noise');
+  assert.ok(noise.title && noise.words > 0 && noise.location.file.startsWith('lexicon/'), JSON.stringify(noise));
+  assert.ok(d.fields.some((f) => f.name === 'place' && f.fields.includes('town')), JSON.stringify(d.fields));
+  // A lexicon that is not TOML is a FenliuError with its file, not a crash.
+  assert.throws(() => describeRuleset({ ...RULES, 'lexicon/extra.toml': '[noise_two\nwords = [' }), (e) => e instanceof FenliuError && e.diagnostics[0].location?.file === 'lexicon/extra.toml');
 });

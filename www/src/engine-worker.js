@@ -4,14 +4,7 @@
 // 40–250 ms on an office PC: too long for the main thread while someone types.
 //
 // Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, message} out.
-import { Fenliu, checkRuleset, init } from 'fenliu';
-// The package's wasm exports describeRuleset (src/wasm.rs): what a ruleset offers a rule editor.
-// Its JS API has no wrapper for it yet, so the page imports it from the package's own glue
-// (www/node_modules/fenliu is the packed package). The bundler keeps this import apart from the
-// package's, so it is initialised on its own, once, the first time the editor asks.
-import initGlue, { describeRuleset } from '../node_modules/fenliu/dist/wasm/fenliu.js';
-
-let glue = null;
+import { Fenliu, checkRuleset, describeRuleset, init } from 'fenliu';
 
 // Loads the .wasm once; messages that arrive meanwhile wait for it, in order.
 const ready = init();
@@ -80,10 +73,8 @@ const methods = {
    * The keyword groups (id, title, words, location) and the petition fields of a ruleset, read
    * without compiling it: for completion in the editor.
    */
-  async describe(files) {
-    glue ??= initGlue();
-    await glue;
-    return JSON.parse(describeRuleset(JSON.stringify(files)));
+  describe(files) {
+    return describeRuleset(files);
   },
 
   /** Runs the current ruleset's cases. */

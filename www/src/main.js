@@ -77,7 +77,7 @@ function describeGood() {
     described = {
       key,
       promise: engine.call('describe', [g.files])
-        .then((d) => (d?.ok ? d : previous))
+        .then((d) => d ?? previous)
         .catch(() => previous), // the last description stays
     };
   }
