@@ -19,8 +19,6 @@
 //! panic. The constructor, which has no other way to fail, throws that same JSON as a string;
 //! the JS wrapper turns it into a `FenliuError`.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -195,17 +193,16 @@ fn build(files_json: Option<&str>, fingerprint: Option<&str>, max_operations: Op
 fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
     match files_json {
         None => Ruleset::embedded(),
-        Some(json) => {
-            let files: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| match crate::petition::lone_surrogate(json) {
-                Some(at) => crate::petition::surrogate_error("options.ruleset", "规则集文件", json, at),
-                None => Diagnostic::error(
-                    "options.ruleset",
-                    format!("规则集应是“文件路径 → 文件内容”的对象：{e}"),
-                    "传入 {\"manifest.toml\": \"…\", \"route.rhai\": \"…\"}；省略则使用内置规则集。",
-                ),
-            })?;
-            Ruleset::from_files(files)
-        }
+        // The JSON of a files object, or of what the workbench's 下载规则集 writes. Shape errors
+        // keep the option's code, `options.ruleset`.
+        Some(json) => Ruleset::from_json("规则集", json).map_err(|mut e| {
+            for d in &mut e.diagnostics {
+                if d.code == "ruleset.json" {
+                    d.code = "options.ruleset";
+                }
+            }
+            e
+        }),
     }
 }
 

@@ -253,6 +253,7 @@ fn main() -> ExitCode {
 
 pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
     let rs = match dir {
+        Some(d) if d.is_file() => load_bundle(d)?,
         Some(d) => Ruleset::from_dir(d)?,
         None => Ruleset::embedded()?,
     };
@@ -262,22 +263,61 @@ pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) ->
     Ok(rs)
 }
 
+/// A ruleset saved as one JSON file (the workbench's 下载规则集, or a files object).
+fn load_bundle(path: &std::path::Path) -> Result<Ruleset, fenliu::Error> {
+    let name = path.display().to_string();
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        return Err(Diagnostic::error(
+            "ruleset.io",
+            format!("\"{name}\" 是文件，不是规则目录"),
+            "--rules 后面写规则目录（含 manifest.toml），或工作台“下载规则集”得到的 .json 文件。",
+        )
+        .into());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取 \"{name}\"：{}", fenliu::io_message(&e)), "检查文件路径和读取权限；文件须为 UTF-8。"))?;
+    let rs = Ruleset::from_json(&name, &text)?;
+    // The workbench records the fingerprint of the last edit that built; say so when the
+    // files no longer give it (edited later, or saved before the last edit took effect).
+    let recorded = serde_json::from_str::<Value>(&text).ok().and_then(|v| Ruleset::recorded_fingerprint(&v).map(str::to_owned));
+    if let Some(recorded) = recorded.filter(|r| !r.eq_ignore_ascii_case(&rs.info().fingerprint)) {
+        eprintln!(
+            "警告：\"{name}\" 记录的指纹 {}… 与其中文件算出的指纹 {}… 不同（下载后改过文件，或下载时最后的修改尚未生效）；以文件内容为准。",
+            recorded.get(..12).unwrap_or(&recorded),
+            rs.info().fingerprint.get(..12).unwrap_or_default()
+        );
+    }
+    Ok(rs)
+}
+
+/// How messages name the input: the file's path in quotes, or 标准输入.
+fn input_label(file: &Option<PathBuf>) -> String {
+    match file.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => format!("\"{}\"", p.display()),
+        None => "标准输入".to_owned(),
+    }
+}
+
 fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
     let mut s = String::new();
     let res = match file.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut s)),
         None => io::stdin().read_to_string(&mut s),
     };
-    res.map_err(|e| Diagnostic::error("input.io", format!("无法读取输入：{e}"), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into()).map(|_| s)
+    res.map_err(|e| {
+        Diagnostic::error("input.io", format!("无法读取 {}：{}", input_label(file), fenliu::io_message(&e)), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into()
+    })
+    .map(|_| s)
 }
 
 /// Splits input into petition JSON texts with their line numbers: a JSON array, one JSON object,
-/// or JSON Lines.
-fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
+/// or JSON Lines. `label` names the input in messages.
+fn split_input(input: &str, label: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
     let trimmed = input.trim_start();
     if trimmed.starts_with('[') {
-        let items: Vec<Value> = serde_json::from_str(input)
-            .map_err(|e| Diagnostic::error("input.json", format!("输入的 JSON 数组有误：第 {} 行第 {} 列，{e}", e.line(), e.column()), "JSON 数组的每一项是一件信访件。"))?;
+        let items: Vec<Value> = serde_json::from_str(input).map_err(|e| {
+            Diagnostic::error("input.json", format!("{label} 不是合法的 JSON 数组：{}", fenliu::json_message(&e, input)), "JSON 数组的每一项是一件信访件。")
+        })?;
         return Ok(items.iter().enumerate().map(|(i, v)| (i + 1, v.to_string())).collect());
     }
     let lines: Vec<(usize, String)> = input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l.to_owned())).collect();
@@ -286,6 +326,17 @@ fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
         return Ok(vec![(1, input.to_owned())]);
     }
     Ok(lines)
+}
+
+/// A petition that is not JSON, told by the line of the input it is on: the engine only sees
+/// the line, so its "第 1 行" becomes the input's line.
+fn on_line(mut e: fenliu::Error, label: &str, line: usize, json: &str) -> fenliu::Error {
+    if let (Some(d), Err(parse)) = (e.diagnostics.first_mut().filter(|d| d.code == "petition.json"), serde_json::from_str::<Value>(json)) {
+        let at = fenliu::json_message(&parse, json);
+        let at = at.strip_prefix("第 1 行").map_or(at.clone(), |rest| format!("第 {line} 行{rest}"));
+        d.message = format!("{label} 中的信访件不是合法的 JSON：{at}");
+    }
+    e
 }
 
 fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
@@ -301,7 +352,8 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
     Classifier::new(&ruleset)?;
     let options = &Options { brief, ..Options::today(parse_today(today)?) };
     let input = read_input(&file)?;
-    let items = split_input(&input)?;
+    let label = input_label(&file);
+    let items = split_input(&input, &label)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
     let started = Instant::now();
@@ -325,6 +377,7 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
             let handles: Vec<_> = (0..jobs.min(chunk.len()))
                 .map(|w| {
                     let ruleset = &ruleset;
+                    let label = &label;
                     let bar = bar.as_ref();
                     s.spawn(move || {
                         let classifier = Classifier::new(ruleset);
@@ -332,9 +385,9 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
                             .iter()
                             .enumerate()
                             .filter(|(i, _)| i % jobs == w)
-                            .map(|(i, (_, json))| {
+                            .map(|(i, (line, json))| {
                                 let r = match &classifier {
-                                    Ok(c) => c.classify_json(json, options),
+                                    Ok(c) => c.classify_json(json, options).map_err(|e| on_line(e, &label, *line, json)),
                                     Err(e) => Err(e.clone()),
                                 };
                                 if let Some(b) = bar {
@@ -513,7 +566,13 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         None => read_input(&file)?,
     };
     let options = Options::today(Date::today_utc());
-    let v = classifier.classify_json(input.trim(), &options)?;
+    let v = classifier.classify_json(input.trim_end(), &options).map_err(|mut e| {
+        // Name the file: the engine only saw its text.
+        if let Some(d) = e.diagnostics.first_mut().filter(|d| d.code == "petition.json") {
+            d.message = d.message.replacen("信访件", &format!("{} 中的信访件", input_label(&file)), 1);
+        }
+        e
+    })?;
     if as_json {
         outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
@@ -600,7 +659,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     let classifier = Classifier::new(&ruleset)?;
     let input = read_input(&file)?;
-    let petitions: Vec<fenliu::Petition> = split_input(&input)?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
+    let petitions: Vec<fenliu::Petition> = split_input(&input, &input_label(&file))?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;
     let started = Instant::now();
     let mut costs = classifier.profile(&petitions, &Options::today(Date::today_utc()));

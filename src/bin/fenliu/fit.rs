@@ -103,7 +103,7 @@ fn tier_fit(
             pct(fitted_right)
         );
         std::fs::write(out, model.to_toml(&header))
-            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{e}", out.display()), "检查路径是否可写。")))?;
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{}", out.display(), fenliu::io_message(&e)), "检查路径是否可写。")))?;
         eprintln!("难度权重已写入 {}", out.display());
     }
     Ok(())
@@ -325,7 +325,7 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
             out.display()
         );
         std::fs::write(out, model.to_toml(&header))
-            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{e}", out.display()), "检查路径是否可写。")))?;
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{}", out.display(), fenliu::io_message(&e)), "检查路径是否可写。")))?;
         eprintln!("权重已写入 {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
