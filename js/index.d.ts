@@ -1,7 +1,7 @@
 // Types of `fenliu` (browsers, bundlers and Node share one API).
 import type {
   CaseList, ClassifyOptions, ClassifyResult, Diagnostic, FenliuOptions, Location, Petition,
-  RulesetFiles, RulesetInfo, TestReport, EvalLabel, EvalPrediction, EvalResult, Verdict,
+  RulesetFiles, RulesetInfo, RulesetSource, TestReport, EvalLabel, EvalPrediction, EvalResult, Verdict,
 } from './types.js';
 
 export type * from './types.js';
@@ -54,7 +54,7 @@ export declare class Fenliu {
 }
 
 /** Every problem in a ruleset, errors and warnings, without building it (for rule editors). */
-export declare function checkRuleset(ruleset: RulesetFiles): Diagnostic[];
+export declare function checkRuleset(ruleset: RulesetSource): Diagnostic[];
 
 /** Loads the wasm module; `Fenliu.create` calls it for you. */
 export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;

@@ -16,6 +16,8 @@ mod eval;
 mod fit;
 #[path = "fenliu/suggest.rs"]
 mod suggest;
+#[path = "fenliu/table.rs"]
+mod table;
 
 /// Writes to stdout, ignoring a closed pipe (`fenliu check | head`) instead of panicking.
 #[macro_export]
@@ -37,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 批量分类：读入 JSON 或 JSONL 信访件，输出 JSONL 结论（顺序与输入一致）
+    /// 批量分类：读入 JSON 或 JSONL 信访件，输出结论（顺序与输入一致）：JSONL、JSON 数组、给人看的表格或 CSV
     Classify {
         /// 输入文件；省略或 "-" 表示标准输入
         file: Option<PathBuf>,
@@ -218,8 +220,12 @@ pub(crate) struct RulesArg {
 enum Format {
     /// 每行一个 JSON 结论
     Jsonl,
-    /// 给人看的表格
+    /// 一个 JSON 数组，每项一个结论（与 jsonl 的行相同）
+    Json,
+    /// 给人看的表格：途径、难度、代办、标记用中文名称，按显示宽度对齐，标题过长时截断
     Table,
+    /// CSV（带 UTF-8 BOM，Excel 可直接打开）：名称和代码各一列，标题不截断
+    Csv,
 }
 
 fn main() -> ExitCode {
@@ -368,9 +374,17 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut summary = Summary::default();
-    if format == Format::Table {
-        let _ = writeln!(out, "{:<14} {:<16} {:<8} {:<8} {:<10} 标记", "编号", "途径", "难度", "代办", "状态");
+    let names = table::Names::new(&Classifier::new(&ruleset)?);
+    let mut rows: Vec<table::Row> = Vec::new();
+    let head = match format {
+        Format::Json => "[".to_owned(),
+        Format::Csv => format!("{}{}", table::BOM, table::csv_line(table::CSV_HEADER)),
+        Format::Jsonl | Format::Table => String::new(),
+    };
+    if out.write_all(head.as_bytes()).is_err() {
+        return Ok(ExitCode::from(3));
     }
+    let mut first = true;
     // Chunks keep memory flat and output flowing; within a chunk, workers take every jobs-th item.
     for chunk in items.chunks(2048) {
         let results: Vec<Result<Verdict, fenliu::Error>> = std::thread::scope(|s| {
@@ -387,7 +401,7 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
                             .filter(|(i, _)| i % jobs == w)
                             .map(|(i, (line, json))| {
                                 let r = match &classifier {
-                                    Ok(c) => c.classify_json(json, options).map_err(|e| on_line(e, &label, *line, json)),
+                                    Ok(c) => c.classify_json(json, options).map_err(|e| on_line(e, label, *line, json)),
                                     Err(e) => Err(e.clone()),
                                 };
                                 if let Some(b) = bar {
@@ -405,41 +419,45 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
         });
         for ((line, json), result) in chunk.iter().zip(results) {
             summary.add(&result);
-            let text = match (&result, format) {
-                (Ok(v), Format::Jsonl) => v.to_json(),
-                (Ok(v), Format::Table) => table_row(v),
-                (Err(e), Format::Jsonl) => {
+            let one = |result: &Result<Verdict, fenliu::Error>| match result {
+                Ok(v) => v.to_json(),
+                Err(e) => {
                     let id = serde_json::from_str::<Value>(json).ok().and_then(|v| v.get("id").cloned());
                     json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics}).to_string()
                 }
-                (Err(e), Format::Table) => format!("第 {line} 行 错误：{}", e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default()),
             };
-            if writeln!(out, "{text}").is_err() {
+            let text = match format {
+                Format::Jsonl => format!("{}\n", one(&result)),
+                Format::Json => format!("{}\n{}", if first { "" } else { "," }, one(&result)),
+                Format::Csv => table::csv_line(table::Row::new(*line, json, &result, &names).csv_record()),
+                Format::Table => {
+                    // The table needs every row to size its columns.
+                    rows.push(table::Row::new(*line, json, &result, &names));
+                    continue;
+                }
+            };
+            first = false;
+            if out.write_all(text.as_bytes()).is_err() {
                 return Ok(ExitCode::from(3)); // Broken pipe: the reader went away.
             }
         }
+    }
+    let tail = match format {
+        Format::Json => "\n]\n".to_owned(),
+        Format::Table => format!("{}\n", table::render(&rows)),
+        Format::Jsonl | Format::Csv => String::new(),
+    };
+    if out.write_all(tail.as_bytes()).is_err() {
+        return Ok(ExitCode::from(3));
     }
     let _ = out.flush();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     if !quiet {
-        summary.print(started.elapsed().as_secs_f64(), jobs);
+        summary.print(started.elapsed().as_secs_f64(), jobs, &names);
     }
     Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn table_row(v: &Verdict) -> String {
-    let id = match &v.id {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => "-".into(),
-    };
-    let status = match v.status {
-        fenliu::verdict::Status::Decided => "已定",
-        fenliu::verdict::Status::NeedsInfo => "需补充",
-    };
-    format!("{:<14} {:<16} {:<8} {:<8} {:<10} {}", id, v.route.code, v.difficulty.tier, v.delegation.level, status, v.flags.join(","))
 }
 
 #[derive(Default)]
@@ -476,12 +494,15 @@ impl Summary {
         }
     }
 
-    fn print(&self, secs: f64, jobs: usize) {
-        let fmt = |m: &BTreeMap<String, usize>| {
-            let mut v: Vec<_> = m.iter().collect();
-            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join("，")
+    fn print(&self, secs: f64, jobs: usize, names: &table::Names) {
+        let named = |field: &'static str| {
+            move |m: &BTreeMap<String, usize>| {
+                let mut v: Vec<_> = m.iter().collect();
+                v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                v.iter().map(|(k, n)| format!("{} {n}", names.short(field, k))).collect::<Vec<_>>().join("，")
+            }
         };
+        let fmt = named("");
         eprintln!(
             "共 {} 件：成功 {}，错误 {}；需补充信息 {}；一致性问题 {}（{:.2} 秒，{} 线程，{:.0} 件/秒）",
             self.total,
@@ -493,9 +514,9 @@ impl Summary {
             jobs,
             self.total as f64 / secs.max(1e-9)
         );
-        eprintln!("途径：{}", fmt(&self.routes));
-        eprintln!("难度：{}", fmt(&self.tiers));
-        eprintln!("代办：{}", fmt(&self.levels));
+        eprintln!("途径：{}", named("route")(&self.routes));
+        eprintln!("难度：{}", named("tier")(&self.tiers));
+        eprintln!("代办：{}", named("level")(&self.levels));
         if !self.error_codes.is_empty() {
             eprintln!("错误：{}", fmt(&self.error_codes));
         }
