@@ -218,8 +218,9 @@ impl Ruleset {
         let mut files = BTreeMap::new();
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d)
-                .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取规则目录 \"{}\"：{}", d.display(), crate::error::io_message(&e)), "请检查目录路径是否正确、是否有读取权限。"))?;
+            let entries = std::fs::read_dir(&d).map_err(|e| {
+                Diagnostic::error("ruleset.io", format!("无法读取规则目录 \"{}\"：{}", d.display(), crate::error::io_message(&e)), "请检查目录路径是否正确、是否有读取权限。")
+            })?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
@@ -234,7 +235,8 @@ impl Ruleset {
                 if kind_of(&rel) == FileKind::Other {
                     continue;
                 }
-                let content = std::fs::read_to_string(&path).map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取文件 \"{rel}\"：{}", crate::error::io_message(&e)), "规则文件须为 UTF-8 文本。"))?;
+                let content = std::fs::read_to_string(&path)
+                    .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取文件 \"{rel}\"：{}", crate::error::io_message(&e)), "规则文件须为 UTF-8 文本。"))?;
                 files.insert(rel, content);
             }
         }

@@ -93,7 +93,33 @@ fn runtime_error(when: &str) -> Diagnostic {
 
 fn has_ascii_words(s: &str) -> bool {
     // English words of three letters or more (Rhai's own messages) would show up here.
-    s.split(|c: char| !(c.is_ascii_alphabetic() || c == '_')).any(|w| w.len() >= 3 && !["sub_string", "title", "len", "let", "has", "count", "has_any", "has_all", "negated", "in_title", "has_number", "has_flag", "known", "topic", "true", "false", "for", "this", "check", "fenliu", "nope"].contains(&w))
+    s.split(|c: char| !(c.is_ascii_alphabetic() || c == '_')).any(|w| {
+        w.len() >= 3
+            && ![
+                "sub_string",
+                "title",
+                "len",
+                "let",
+                "has",
+                "count",
+                "has_any",
+                "has_all",
+                "negated",
+                "in_title",
+                "has_number",
+                "has_flag",
+                "known",
+                "topic",
+                "true",
+                "false",
+                "for",
+                "this",
+                "check",
+                "fenliu",
+                "nope",
+            ]
+            .contains(&w)
+    })
 }
 
 #[test]

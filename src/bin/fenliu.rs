@@ -310,10 +310,8 @@ fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
         Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut s)),
         None => io::stdin().read_to_string(&mut s),
     };
-    res.map_err(|e| {
-        Diagnostic::error("input.io", format!("无法读取 {}：{}", input_label(file), fenliu::io_message(&e)), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into()
-    })
-    .map(|_| s)
+    res.map_err(|e| Diagnostic::error("input.io", format!("无法读取 {}：{}", input_label(file), fenliu::io_message(&e)), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into())
+        .map(|_| s)
 }
 
 /// Splits input into petition JSON texts with their line numbers: a JSON array, one JSON object,
@@ -321,9 +319,8 @@ fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
 fn split_input(input: &str, label: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
     let trimmed = input.trim_start();
     if trimmed.starts_with('[') {
-        let items: Vec<Value> = serde_json::from_str(input).map_err(|e| {
-            Diagnostic::error("input.json", format!("{label} 不是合法的 JSON 数组：{}", fenliu::json_message(&e, input)), "JSON 数组的每一项是一件信访件。")
-        })?;
+        let items: Vec<Value> = serde_json::from_str(input)
+            .map_err(|e| Diagnostic::error("input.json", format!("{label} 不是合法的 JSON 数组：{}", fenliu::json_message(&e, input)), "JSON 数组的每一项是一件信访件。"))?;
         return Ok(items.iter().enumerate().map(|(i, v)| (i + 1, v.to_string())).collect());
     }
     let lines: Vec<(usize, String)> = input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l.to_owned())).collect();
@@ -429,10 +426,10 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
             let text = match format {
                 Format::Jsonl => format!("{}\n", one(&result)),
                 Format::Json => format!("{}\n{}", if first { "" } else { "," }, one(&result)),
-                Format::Csv => table::csv_line(table::Row::new(*line, json, &result, &names).csv_record()),
+                Format::Csv => table::csv_line(table::Row::new(*line, json, &result, &names, &label).csv_record()),
                 Format::Table => {
                     // The table needs every row to size its columns.
-                    rows.push(table::Row::new(*line, json, &result, &names));
+                    rows.push(table::Row::new(*line, json, &result, &names, &label));
                     continue;
                 }
             };

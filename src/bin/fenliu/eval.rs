@@ -124,7 +124,11 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         let written = std::fs::OpenOptions::new().create(true).append(true).open(&log).and_then(|mut f| writeln!(f, "{line}"));
         match written {
             Ok(()) => eprintln!("已在 {} 记录这次查看测试集", log.display()),
-            Err(e) => return Err(Diagnostic::error("eval.log", format!("无法写入 \"{}\"：{}", log.display(), fenliu::io_message(&e)), "测试集的每次查看都要记录；检查该文件是否可写。").into()),
+            Err(e) => {
+                return Err(
+                    Diagnostic::error("eval.log", format!("无法写入 \"{}\"：{}", log.display(), fenliu::io_message(&e)), "测试集的每次查看都要记录；检查该文件是否可写。").into()
+                )
+            }
         }
     }
 

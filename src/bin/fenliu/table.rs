@@ -67,8 +67,9 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    /// The row for the petition on `line` (its JSON text `json`) and what classifying it gave.
-    pub(crate) fn new(line: usize, json: &str, result: &Result<Verdict, fenliu::Error>, names: &Names) -> Row {
+    /// The row for the petition on `line` (its JSON text `json`) of the input `label` names,
+    /// and what classifying it gave.
+    pub(crate) fn new(line: usize, json: &str, result: &Result<Verdict, fenliu::Error>, names: &Names, label: &str) -> Row {
         let input = serde_json::from_str::<Value>(json).ok();
         let field = |k: &str| input.as_ref().and_then(|v| v.get(k)).cloned();
         let id = match field("id") {
@@ -113,7 +114,9 @@ impl Row {
             }
             Err(e) => {
                 row.error_code = e.code().to_owned();
-                row.error = e.diagnostics.first().map(|d| one_line(&d.message)).unwrap_or_default();
+                // Every row is of the same input: "\"x.jsonl\" 中的信访件…" says 信访件….
+                let message = e.diagnostics.first().map(|d| d.message.replacen(&format!("{label} 中的"), "", 1)).unwrap_or_default();
+                row.error = one_line(&message);
             }
         }
         row
