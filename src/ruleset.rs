@@ -254,9 +254,10 @@ impl Ruleset {
     /// [`Ruleset::recorded_fingerprint`] reads the recorded one.
     ///
     /// ```
-    /// let bundle = r#"{"format": "fenliu-ruleset-bundle/1", "files": {"manifest.toml": "name = \"x\"\nversion = \"1\""}}"#;
-    /// let rs = fenliu::Ruleset::from_json("规则集.json", bundle)?;
-    /// assert_eq!(rs.info().name, "x");
+    /// let files = fenliu::Ruleset::embedded()?.files().clone();
+    /// let bundle = serde_json::json!({ "format": fenliu::BUNDLE_FORMAT, "fingerprint": null, "files": files });
+    /// let rs = fenliu::Ruleset::from_json("规则集.json", &bundle.to_string())?;
+    /// assert_eq!(rs.info(), fenliu::Ruleset::embedded()?.info());
     /// # Ok::<(), fenliu::Error>(())
     /// ```
     pub fn from_json(name: &str, json: &str) -> Result<Self> {
