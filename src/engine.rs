@@ -389,7 +389,7 @@ pub(crate) fn runtime_message(who: &str, err: &rhai::EvalAltResult) -> (&'static
         E::ErrorTooManyOperations(_) => ("rule.limit", format!("{who} 运算次数超过上限，可能是死循环"), "检查 loop / while 是否有退出条件；规则应只做简单判断。".into()),
         E::ErrorStackOverflow(_) => ("rule.limit", format!("{who} 函数调用层数超过上限，可能是无限递归"), "检查函数是否在调用自己。".into()),
         E::ErrorDataTooLarge(what, _) => ("rule.limit", format!("{who} 生成的数据过大（{}超过上限）", size_name(what)), "不要在规则中拼接超长字符串或构造超大数组。".into()),
-        E::ErrorTooManyVariables(_) | E::ErrorTooManyModules(_) => ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。".into()),
+        E::ErrorTooManyVariables(_) => ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。".into()),
         E::ErrorRuntime(value, _) => ("rule.throw", format!("{who} 抛出错误：{value}"), "规则中的 throw 会中止分类；请检查触发它的条件。".into()),
         E::ErrorPropertyNotFound(name, _) => ("rule.unknown_field", format!("{who} 读取了不存在的字段 \"{name}\""), "检查字段名拼写；可用字段见 rules/README.md。".into()),
         E::ErrorFunctionNotFound(signature, _) => {
@@ -436,7 +436,7 @@ pub(crate) fn runtime_message(who: &str, err: &rhai::EvalAltResult) -> (&'static
         E::ErrorVariableExists(name, _) | E::ErrorForbiddenVariable(name, _) => ("rule.runtime", format!("{who} 不能定义变量 \"{name}\""), "换一个变量名。".into()),
         E::ErrorUnboundThis(_) => ("rule.runtime", format!("{who} 在不能用 this 的地方用了 this"), "规则里用参数 p，不用 this。".into()),
         E::ErrorDotExpr(what, _) => ("rule.runtime", format!("{who} 的点号表达式（a.b）出错：{what}"), TYPES.into()),
-        E::ErrorTerminated(_, _) => ("rule.limit", format!("{who} 被中止"), "规则运行被外部中止；请重试。".into()),
+        E::ErrorTerminated(_, _) => ("rule.runtime", format!("{who} 被中止"), "规则运行被外部中止；请重试。".into()),
         E::ErrorParsing(_, _) => ("rule.runtime", format!("{who} 有写法错误"), "用 fenliu check 查看具体位置。".into()),
         E::ErrorInFunctionCall(f, _, inner, _) => {
             let (code, message, help) = runtime_message(who, inner);

@@ -127,8 +127,9 @@ fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str,
     use crate::eval::{self, Prediction};
     let labels = eval::parse_labels("labels", labels_jsonl)?;
     eval::check_codes("labels", &labels, |field| classifier.codes(field).into_iter().map(|(c, _)| c).collect())?;
-    let values: Vec<serde_json::Value> = serde_json::from_str(predictions_json)
-        .map_err(|e| Error::from(Diagnostic::error("eval.predictions", format!("结论列表不是 JSON 数组：{}", crate::error::json_message(&e, predictions_json)), "每件标注对应一个结论或 null。")))?;
+    let values: Vec<serde_json::Value> = serde_json::from_str(predictions_json).map_err(|e| {
+        Error::from(Diagnostic::error("eval.predictions", format!("结论列表不是 JSON 数组：{}", crate::error::json_message(&e, predictions_json)), "每件标注对应一个结论或 null。"))
+    })?;
     if values.len() != labels.len() {
         return Err(Diagnostic::error("eval.predictions", format!("{} 件标注，却有 {} 个结论", labels.len(), values.len()), "结论按标注的顺序一一对应。").into());
     }
