@@ -318,3 +318,17 @@ fn a_broken_or_unknown_bundle_is_explained() {
     assert!(stderr(&run).contains("第 2 行") && stderr(&run).contains("truncated.json"), "{}", stderr(&run));
     assert_chinese(&stderr(&run));
 }
+
+#[test]
+fn profile_table_is_aligned_by_display_width() {
+    let dir = scratch("profile");
+    let file = dir.join("in.jsonl");
+    std::fs::write(&file, PETITIONS.lines().filter(|l| !l.contains("坏的")).collect::<Vec<_>>().join("\n")).unwrap();
+    let run = fenliu(&["profile", file.to_str().unwrap(), "--top", "5"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    let table: Vec<&str> = out.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + 5, "{out}");
+    assert!(table[0].contains("规则") && table[0].contains("运算/调用"), "{out}");
+    assert!(table.iter().all(|l| l.width() == table[0].width()), "{out}");
+}

@@ -697,18 +697,21 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
         secs * 1e6 / n
     );
     costs.sort_by(|a, b| b.operations.cmp(&a.operations).then(a.rule.cmp(&b.rule)));
-    outln!("\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用");
-    for c in costs.iter().take(top) {
-        outln!(
-            "{:<44} {:>10.2} {:>10.2} {:>10.2} {:>8} {:>12.1} {:>10.1}",
-            c.rule,
-            c.calls as f64 / n,
-            c.native as f64 / n,
-            c.skipped as f64 / n,
-            c.fired,
-            c.operations as f64 / n,
-            c.operations as f64 / (c.calls.max(1)) as f64
-        );
-    }
+    let rows: Vec<Vec<String>> = costs
+        .iter()
+        .take(top)
+        .map(|c| {
+            vec![
+                c.rule.clone(),
+                format!("{:.2}", c.calls as f64 / n),
+                format!("{:.2}", c.native as f64 / n),
+                format!("{:.2}", c.skipped as f64 / n),
+                c.fired.to_string(),
+                format!("{:.1}", c.operations as f64 / n),
+                format!("{:.1}", c.operations as f64 / (c.calls.max(1)) as f64),
+            ]
+        })
+        .collect();
+    outln!("\n{}", table::grid(&["规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用"], rows, 1));
     Ok(ExitCode::SUCCESS)
 }

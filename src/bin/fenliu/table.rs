@@ -181,6 +181,18 @@ pub(crate) fn render(rows: &[Row]) -> String {
     table.to_string()
 }
 
+/// A table of `rows` under `header`, aligned by display width; columns from `numbers_from` on
+/// are numbers, aligned right (`fenliu profile`).
+pub(crate) fn grid(header: &[&str], rows: Vec<Vec<String>>, numbers_from: usize) -> String {
+    let mut table = Table::new();
+    table.load_style(presets::ASCII_MARKDOWN).set_content_arrangement(ContentArrangement::Disabled).set_header(header.to_vec());
+    table.add_rows(rows);
+    for column in table.column_iter_mut().skip(numbers_from) {
+        column.set_cell_alignment(comfy_table::CellAlignment::Right);
+    }
+    table.to_string()
+}
+
 /// Line breaks and runs of white space as one space.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
