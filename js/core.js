@@ -83,8 +83,12 @@ export function todayOf(options) {
   return String(t);
 }
 
+// The ruleset as the JSON text the engine reads: files (object or Map), the workbench's
+// downloaded bundle ({format, files, …}), or the text of either. The engine tells them apart
+// (src/ruleset.rs, `Ruleset::from_json`), so the CLI's `--rules 规则集.json` reads the same.
 function rulesetJson(ruleset) {
   if (ruleset === undefined || ruleset === null) return undefined;
+  if (typeof ruleset === 'string') return ruleset;
   if (ruleset instanceof Map) ruleset = Object.fromEntries(ruleset);
   if (typeof ruleset !== 'object' || Array.isArray(ruleset)) {
     throw new FenliuError([

@@ -1,7 +1,7 @@
 // Types of `fenliu` (browsers, bundlers and Node share one API).
 import type {
   CaseList, ClassifyOptions, ClassifyResult, Diagnostic, FenliuOptions, Location, Petition,
-  RulesetFiles, RulesetInfo, TestReport, EvalLabel, EvalPrediction, EvalResult, Verdict,
+  RulesetFiles, RulesetInfo, RulesetSource, TestReport, EvalLabel, EvalPrediction, EvalResult, Verdict,
 } from './types.js';
 
 export type * from './types.js';
@@ -55,7 +55,7 @@ export declare class Fenliu {
 }
 
 /** Every problem in a ruleset, errors and warnings, without building it (for rule editors). */
-export declare function checkRuleset(ruleset: RulesetFiles): Diagnostic[];
+export declare function checkRuleset(ruleset: RulesetSource): Diagnostic[];
 
 /** What a ruleset offers a rule editor (completion), read without compiling it. */
 export interface RulesetDescription {

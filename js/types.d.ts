@@ -473,9 +473,33 @@ export type CaseList = { ok: true; cases: Case[] } | Failure;
 /** A ruleset: file path inside the ruleset → file content. */
 export type RulesetFiles = Record<string, string> | Map<string, string>;
 
+/**
+ * A ruleset saved as one JSON file by the workbench's 下载规则集 (`JSON.parse` of the file).
+ * Its `fingerprint` is informational (the last edit that built); pin with `options.fingerprint`.
+ */
+export interface RulesetBundle {
+  format: 'fenliu-ruleset-bundle/1';
+  name?: string | null;
+  version?: string | null;
+  fingerprint?: string | null;
+  saved_at?: string;
+  files: Record<string, string>;
+}
+
+/**
+ * A ruleset as `new Fenliu`, `checkRuleset` and the worker accept it: the files (object or
+ * Map), a downloaded bundle object, or the text of either as a JSON string (e.g. a fetched or
+ * read `规则集.json`).
+ */
+export type RulesetSource = RulesetFiles | RulesetBundle | string;
+
 export interface FenliuOptions {
-  /** The ruleset's files (`manifest.toml`, `*.rhai`, `lexicon/*.toml`, `cases/*.toml`); omit for the built-in default. */
-  ruleset?: RulesetFiles;
+  /**
+   * The ruleset's files (`manifest.toml`, `*.rhai`, `lexicon/*.toml`, `cases/*.toml`), or what
+   * the workbench's 下载规则集 writes (the parsed object or its JSON text); omit for the
+   * built-in default.
+   */
+  ruleset?: RulesetSource;
   /** Refuse the ruleset unless its SHA-256 fingerprint is this (hex). */
   fingerprint?: string;
   /** Engine limits. Raising them is for tests and trusted rulesets only. */

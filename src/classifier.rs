@@ -12,7 +12,7 @@ use std::rc::Rc;
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Map, Position, Scope, AST};
 
 use crate::cases;
-use crate::check::{check_file, Known};
+use crate::check::{check_files, Known};
 use crate::date::Date;
 use crate::engine::{new_engine, Ctx, Limits, SoFar, View};
 use crate::error::{Diagnostic, Error, Location, Result};
@@ -282,15 +282,18 @@ impl Classifier {
                 }
             }
             errors.append(&mut reader.errors);
-            if lexicon.is_some() {
-                errors.extend(check_file(path, source, &ast, &known));
-            }
             if maps.is_empty() {
                 warnings.push(Diagnostic::warning("rule.empty_file", format!("\"{path}\" 中没有任何规则"), "用 rule(#{ id: …, title: …, stage: …, when: |p| … }) 定义规则。"));
             }
             // The top-level statements only declare rules; evaluation calls functions alone.
             ast.clear_statements();
             files.push(RuleFile { path: path.clone(), source: source.clone(), ast });
+        }
+
+        // Static checks, after every file compiled: a helper may be defined in another file.
+        if lexicon.is_some() {
+            let checked: Vec<crate::check::File<'_>> = files.iter().map(|f| crate::check::File { path: &f.path, source: &f.source, ast: &f.ast }).collect();
+            errors.extend(check_files(&checked, &known));
         }
 
         // `when` must name a function of its file that takes the petition.
@@ -1233,15 +1236,7 @@ fn runtime_diagnostic(path: &str, source: &str, rule: Option<&Rule>, err: &EvalA
     let pos = if inner.position().is_none() { err.position() } else { inner.position() };
     let location = Location::from_rhai(path, source, pos).or_else(|| rule.and_then(|r| r.location.clone()));
     let who = rule.map_or_else(|| format!("文件 \"{path}\""), |r| format!("规则 \"{}\"", r.id));
-    let (code, message, help) = match inner {
-        EvalAltResult::ErrorTooManyOperations(_) => ("rule.limit", format!("{who} 运算次数超过上限，可能是死循环"), "检查 loop / while 是否有退出条件；规则应只做简单判断。"),
-        EvalAltResult::ErrorStackOverflow(_) => ("rule.limit", format!("{who} 函数调用层数超过上限，可能是无限递归"), "检查函数是否在调用自己。"),
-        EvalAltResult::ErrorDataTooLarge(what, _) => ("rule.limit", format!("{who} 生成的数据过大（{what}）"), "不要在规则中拼接超长字符串或构造超大数组。"),
-        EvalAltResult::ErrorTooManyVariables(_) => ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。"),
-        EvalAltResult::ErrorRuntime(value, _) => ("rule.throw", format!("{who} 抛出错误：{value}"), "规则中的 throw 会中止分类；请检查触发它的条件。"),
-        EvalAltResult::ErrorPropertyNotFound(name, _) => ("rule.unknown_field", format!("{who} 读取了不存在的字段 \"{name}\""), "检查字段名拼写；可用字段见 rules/README.md。"),
-        other => ("rule.runtime", format!("{who} 运行出错：{other}"), "检查该处的写法与数据类型。"),
-    };
+    let (code, message, help) = crate::engine::runtime_message(&who, inner);
     Diagnostic::error(code, message, help).at(location)
 }
 

@@ -344,6 +344,109 @@ pub(crate) fn new_engine(limits: &Limits, log: Rc<RefCell<Vec<String>>>, ops: Rc
     engine
 }
 
+/// A Rhai type name (as Rhai's errors spell it) in words policy staff read.
+fn type_name(t: &str) -> String {
+    let t = t.trim();
+    let word = match t {
+        "()" => "空值 ()",
+        "i64" | "int" | "INT" => "整数",
+        "string" | "&str" | "ImmutableString" | "&str | ImmutableString | String" | "String" => "字符串",
+        "bool" => "布尔值（true / false）",
+        "char" => "字符",
+        "array" | "Array" => "数组",
+        "map" | "Map" => "对象（#{ … }）",
+        "Fn" | "FnPtr" => "函数",
+        "Petition" => "信访件 p",
+        "PetitionPart" => "信访件的子对象（如 p.history）",
+        "" => "（无）",
+        other if other.contains("ImmutableString") || other.ends_with("str") => "字符串",
+        other => return other.to_owned(),
+    };
+    word.to_owned()
+}
+
+/// A data-size limit Rhai names (`Length of string`, …) in Chinese.
+fn size_name(what: &str) -> &'static str {
+    let w = what.to_ascii_lowercase();
+    if w.contains("string") {
+        "字符串长度"
+    } else if w.contains("array") {
+        "数组大小"
+    } else if w.contains("map") {
+        "对象大小"
+    } else {
+        "数据大小"
+    }
+}
+
+/// A Rhai evaluation error in words policy staff read: (stable code, message, help). `who`
+/// names the rule or file, e.g. `规则 "route.x"`. Nested function-call errors are unwrapped by
+/// the caller; the location is the caller's too.
+pub(crate) fn runtime_message(who: &str, err: &rhai::EvalAltResult) -> (&'static str, String, String) {
+    use rhai::EvalAltResult as E;
+    const TYPES: &str = "检查该处的写法与数据类型。";
+    let (code, message, help): (&'static str, String, String) = match err {
+        E::ErrorTooManyOperations(_) => ("rule.limit", format!("{who} 运算次数超过上限，可能是死循环"), "检查 loop / while 是否有退出条件；规则应只做简单判断。".into()),
+        E::ErrorStackOverflow(_) => ("rule.limit", format!("{who} 函数调用层数超过上限，可能是无限递归"), "检查函数是否在调用自己。".into()),
+        E::ErrorDataTooLarge(what, _) => ("rule.limit", format!("{who} 生成的数据过大（{}超过上限）", size_name(what)), "不要在规则中拼接超长字符串或构造超大数组。".into()),
+        E::ErrorTooManyVariables(_) => ("rule.limit", format!("{who} 变量或函数过多"), "精简规则。".into()),
+        E::ErrorRuntime(value, _) => ("rule.throw", format!("{who} 抛出错误：{value}"), "规则中的 throw 会中止分类；请检查触发它的条件。".into()),
+        E::ErrorPropertyNotFound(name, _) => ("rule.unknown_field", format!("{who} 读取了不存在的字段 \"{name}\""), "检查字段名拼写；可用字段见 rules/README.md。".into()),
+        E::ErrorFunctionNotFound(signature, _) => {
+            // Rhai writes `name (type, type)`.
+            let (name, args) = signature.split_once(" (").map_or((signature.as_str(), ""), |(n, a)| (n, a.strip_suffix(')').unwrap_or(a)));
+            let types: Vec<&str> = args.split(", ").filter(|t| !t.is_empty()).collect();
+            let words: Vec<String> = types.iter().map(|t| type_name(t)).collect();
+            let message = if words.is_empty() {
+                format!("{who} 调用了不存在的函数 \"{name}\"（不带参数）")
+            } else {
+                format!("{who} 调用的函数 \"{name}\" 不存在，或不接受这些参数（{}）", words.join("、"))
+            };
+            let help = if types.first() == Some(&"()") {
+                format!("第一个参数是空值 ()：多半是没有填写的字段（如 p.title、p.topic）。先判断它不是空值，例如 p.title != () && p.title.{name}(…)。")
+            } else {
+                "检查函数名的拼写、参数的个数和类型；信访件的方法有 has、count、has_any、has_all、negated、in_title、has_number、has_flag、known。".to_owned()
+            };
+            ("rule.runtime", message, help)
+        }
+        E::ErrorVariableNotFound(name, _) => {
+            ("rule.runtime", format!("{who} 用了未定义的变量 \"{name}\""), "条件函数的参数叫 p（when: |p| …），字段写成 p.字段名；检查拼写。".into())
+        }
+        E::ErrorIndexNotFound(key, _) => ("rule.runtime", format!("{who} 取了不存在的键 {key}"), "检查键名拼写，或先用 in 判断键是否存在。".into()),
+        E::ErrorMismatchDataType(expected, actual, _) | E::ErrorMismatchOutputType(expected, actual, _) => {
+            ("rule.runtime", format!("{who} 数据类型不符：应为{}，实际是{}", type_name(expected), type_name(actual)), TYPES.into())
+        }
+        E::ErrorIndexingType(t, _) => ("rule.runtime", format!("{who} 对{}用了 [ ] 取值，它不支持", type_name(t)), "只有数组、字符串和对象可以用 [ ] 取值。".into()),
+        E::ErrorArrayBounds(len, index, _) => ("rule.runtime", format!("{who} 数组下标 {index} 超出范围（数组共 {len} 项）"), "下标从 0 开始；先用 len() 判断长度。".into()),
+        E::ErrorStringBounds(len, index, _) => ("rule.runtime", format!("{who} 字符串位置 {index} 超出范围（共 {len} 个字符）"), "位置从 0 开始；先用 len() 判断长度。".into()),
+        E::ErrorBitFieldBounds(len, index, _) => ("rule.runtime", format!("{who} 位下标 {index} 超出范围（共 {len} 位）"), TYPES.into()),
+        E::ErrorFor(_) => ("rule.runtime", format!("{who} 的 for 循环对象不能逐项遍历"), "for 只能遍历数组、字符串或范围（如 0..3）。".into()),
+        E::ErrorArithmetic(what, _) => {
+            let what = if what.contains("zero") {
+                "除数为零"
+            } else if what.contains("overflow") || what.contains("Overflow") {
+                "数值溢出"
+            } else {
+                "算术运算出错"
+            };
+            ("rule.runtime", format!("{who} 计算出错：{what}"), "检查除法的除数，以及加减乘的数值范围。".into())
+        }
+        E::ErrorAssignmentToConstant(name, _) => ("rule.runtime", format!("{who} 给常量 \"{name}\" 赋了值"), "常量不能修改；改用 let 定义变量。".into()),
+        E::ErrorNonPureMethodCallOnConstant(name, _) => ("rule.runtime", format!("{who} 对常量调用了会修改它的函数 \"{name}\""), "常量不能修改；改用 let 定义变量。".into()),
+        E::ErrorVariableExists(name, _) | E::ErrorForbiddenVariable(name, _) => ("rule.runtime", format!("{who} 不能定义变量 \"{name}\""), "换一个变量名。".into()),
+        E::ErrorUnboundThis(_) => ("rule.runtime", format!("{who} 在不能用 this 的地方用了 this"), "规则里用参数 p，不用 this。".into()),
+        E::ErrorDotExpr(what, _) => ("rule.runtime", format!("{who} 的点号表达式（a.b）出错：{what}"), TYPES.into()),
+        E::ErrorTerminated(_, _) => ("rule.runtime", format!("{who} 被中止"), "规则运行被外部中止；请重试。".into()),
+        E::ErrorParsing(_, _) => ("rule.runtime", format!("{who} 有写法错误"), "用 fenliu check 查看具体位置。".into()),
+        E::ErrorInFunctionCall(f, _, inner, _) => {
+            let (code, message, help) = runtime_message(who, inner);
+            (code, format!("{message}（在函数 \"{f}\" 中）"), help)
+        }
+        other => ("rule.runtime", format!("{who} 运行出错"), format!("{TYPES}（引擎原文：{other}）")),
+    };
+    (code, message, help)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

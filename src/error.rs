@@ -182,6 +182,79 @@ impl From<Diagnostic> for Error {
 /// Shorthand for results in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A file-system error in words people read, e.g. `文件或目录不存在`. The operating system's own
+/// text is English; every message that names a file uses this instead.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::NotFound => "文件或目录不存在",
+        K::PermissionDenied => "没有访问权限",
+        K::NotADirectory => "这是文件，不是目录",
+        K::IsADirectory => "这是目录，不是文件",
+        K::InvalidData => "内容不是 UTF-8 文本",
+        K::AlreadyExists => "已存在",
+        K::DirectoryNotEmpty => "目录不是空的",
+        K::ReadOnlyFilesystem => "所在的磁盘只读",
+        K::StorageFull => "磁盘已满",
+        K::FileTooLarge => "文件过大",
+        K::BrokenPipe => "输出管道已关闭",
+        K::Interrupted => "读写被中断",
+        K::TimedOut => "读写超时",
+        K::AddrInUse => "端口已被占用",
+        K::UnexpectedEof => "文件在读完之前就结束了",
+        K::OutOfMemory => "内存不足",
+        _ => return e.raw_os_error().map_or_else(|| "读写出错".to_owned(), |n| format!("读写出错（系统错误号 {n}）")),
+    };
+    what.to_owned()
+}
+
+/// A JSON syntax error in `source` in words people read, with where it is:
+/// `第 2 行第 9 列：内容在值写完之前就结束了`. Line and column are 1-based; the column counts
+/// characters (serde_json counts bytes, which is three times too far in Chinese text).
+pub fn json_message(e: &serde_json::Error, source: &str) -> String {
+    let column = source.lines().nth(e.line().saturating_sub(1)).map_or(e.column(), |text| {
+        let mut end = e.column().min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        text.get(..end).map_or(e.column(), |head| head.chars().count())
+    });
+    let text = e.to_string();
+    // serde_json writes "<what> at line L column C"; the position is given separately.
+    let what = text.rsplit_once(" at line ").map_or(text.as_str(), |(w, _)| w);
+    let said = match what {
+        "EOF while parsing a list" => "数组在 ] 之前就结束了",
+        "EOF while parsing an object" => "对象在 } 之前就结束了",
+        "EOF while parsing a string" => "字符串缺少结尾的引号",
+        "EOF while parsing a value" => "内容在值写完之前就结束了",
+        "expected `:`" => "这里应是冒号 :",
+        "expected `,` or `]`" => "这里应是逗号 , 或 ]",
+        "expected `,` or `}`" => "这里应是逗号 , 或 }",
+        "expected ident" => "不认识的词（true、false、null 要小写）",
+        "expected value" => "这里应是一个值（字符串要加双引号）",
+        "expected `\"`" => "这里应是双引号 \"",
+        "invalid escape" => "字符串里的转义（\\ 开头）不对",
+        "invalid number" => "数字写法不对",
+        "number out of range" => "数字超出范围",
+        "invalid unicode code point" | "lone leading surrogate in hex escape" | "unexpected end of hex escape" => "字符串里的 \\u 转义不对",
+        "control character (\\u0000-\\u001F) found while parsing a string" => "字符串里有换行符或控制字符（换行要写成 \\n）",
+        "key must be a string" => "对象的键要用双引号括起来",
+        "trailing comma" => "最后一项后面多了逗号",
+        "trailing characters" => "JSON 结束后还有多余的内容（每行只能有一个 JSON 值）",
+        "recursion limit exceeded" => "嵌套太深",
+        other => {
+            return match e.line() {
+                0 => format!("格式不对（{other}）"),
+                line => format!("第 {line} 行第 {column} 列：格式不对（{other}）"),
+            }
+        }
+    };
+    match e.line() {
+        0 => said.to_owned(),
+        line => format!("第 {line} 行第 {column} 列：{said}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +266,18 @@ mod tests {
         let off = src.find('x').unwrap_or(0);
         let loc = Location::from_byte_offset("f", src, off);
         assert_eq!((loc.line, loc.column), (2, 4));
+    }
+
+    #[test]
+    fn json_and_io_errors_read_in_chinese() {
+        let src = "{\"text\": \"噪音";
+        let e = serde_json::from_str::<serde_json::Value>(src).err().map(|e| json_message(&e, src)).unwrap_or_default();
+        assert_eq!(e, "第 1 行第 12 列：字符串缺少结尾的引号");
+        let src = "[1,\n 2,]";
+        let e = serde_json::from_str::<serde_json::Value>(src).err().map(|e| json_message(&e, src)).unwrap_or_default();
+        assert_eq!(e, "第 2 行第 4 列：最后一项后面多了逗号");
+        let e = std::fs::read_dir("/etc/passwd").err().map(|e| io_message(&e));
+        assert_eq!(e.as_deref(), Some("这是文件，不是目录"));
     }
 
     #[test]

@@ -86,11 +86,11 @@ pub use cases::{Case, CaseResult, Mismatch};
 pub use classifier::{Classifier, Evidence, Options, RuleCost};
 pub use date::Date;
 pub use engine::{Limits, MAX_LOG_LINES};
-pub use error::{Diagnostic, Error, Location, Result, Severity};
+pub use error::{io_message, json_message, Diagnostic, Error, Location, Result, Severity};
 pub use lexicon::{Field, Group, Hit, Lexicon};
 pub use petition::{Parsed, Petition};
 pub use rule::{DeadlineSpec, Outcome, Rule, StageKind};
-pub use ruleset::{Ruleset, RulesetInfo};
+pub use ruleset::{Ruleset, RulesetInfo, BUNDLE_FORMAT};
 pub use verdict::Verdict;
 
 /// Version of the engine, reported in every verdict.

@@ -239,7 +239,7 @@ impl Petition {
             Some(at) => surrogate_error("petition.surrogate", "信访件", json, at),
             None => Diagnostic::error(
                 "petition.json",
-                format!("信访件不是合法的 JSON：第 {} 行第 {} 列，{}", e.line(), e.column(), e),
+                format!("信访件不是合法的 JSON：{}", crate::error::json_message(&e, json)),
                 "请传入一个 JSON 对象，例如 {\"text\": \"诉求内容\"}。",
             ),
         })?;

@@ -29,6 +29,21 @@ use crate::lexicon::{GroupSpec, NegationSpec};
 /// Name of the manifest file.
 pub const MANIFEST: &str = "manifest.toml";
 
+/// The `format` of a ruleset saved as one JSON file by the workbench (下载规则集); see
+/// [`Ruleset::from_json`].
+pub const BUNDLE_FORMAT: &str = "fenliu-ruleset-bundle/1";
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => " null",
+        serde_json::Value::Bool(_) => "布尔值",
+        serde_json::Value::Number(_) => "数字",
+        serde_json::Value::String(_) => "字符串",
+        serde_json::Value::Array(_) => "数组",
+        serde_json::Value::Object(_) => "对象",
+    }
+}
+
 /// The stages, in the order the default manifest runs them.
 pub const STAGES: &[&str] = &["category", "route", "flags", "difficulty", "delegation", "deadlines", "check"];
 
@@ -204,8 +219,9 @@ impl Ruleset {
         let mut files = BTreeMap::new();
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d)
-                .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取规则目录 \"{}\"：{e}", d.display()), "请检查目录路径是否正确、是否有读取权限。"))?;
+            let entries = std::fs::read_dir(&d).map_err(|e| {
+                Diagnostic::error("ruleset.io", format!("无法读取规则目录 \"{}\"：{}", d.display(), crate::error::io_message(&e)), "请检查目录路径是否正确、是否有读取权限。")
+            })?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
@@ -220,11 +236,73 @@ impl Ruleset {
                 if kind_of(&rel) == FileKind::Other {
                     continue;
                 }
-                let content = std::fs::read_to_string(&path).map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取文件 \"{rel}\"：{e}"), "规则文件须为 UTF-8 文本。"))?;
+                let content = std::fs::read_to_string(&path)
+                    .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取文件 \"{rel}\"：{}", crate::error::io_message(&e)), "规则文件须为 UTF-8 文本。"))?;
                 files.insert(rel, content);
             }
         }
         Self::from_files(files)
+    }
+
+    /// Reads a ruleset saved as one JSON file: what the workbench's 下载规则集 writes
+    /// (`{"format": "fenliu-ruleset-bundle/1", "name", "version", "fingerprint", "saved_at",
+    /// "files": {path: content}}`), or a plain object mapping paths to contents. `name` names
+    /// the file in messages (e.g. `规则集.json`).
+    ///
+    /// The fingerprint a bundle records is not checked: the workbench writes the fingerprint
+    /// of the last edit that built, which a later edit may have changed. Pin a ruleset with
+    /// [`Ruleset::verify_fingerprint`] (`--fingerprint`, the `fingerprint` option) instead;
+    /// [`Ruleset::recorded_fingerprint`] reads the recorded one.
+    ///
+    /// ```
+    /// let files = fenliu::Ruleset::embedded()?.files().clone();
+    /// let bundle = serde_json::json!({ "format": fenliu::BUNDLE_FORMAT, "fingerprint": null, "files": files });
+    /// let rs = fenliu::Ruleset::from_json("规则集.json", &bundle.to_string())?;
+    /// assert_eq!(rs.info(), fenliu::Ruleset::embedded()?.info());
+    /// # Ok::<(), fenliu::Error>(())
+    /// ```
+    pub fn from_json(name: &str, json: &str) -> Result<Self> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| match crate::petition::lone_surrogate(json) {
+            Some(at) => crate::petition::surrogate_error("ruleset.json", &format!("\"{name}\""), json, at),
+            None => Diagnostic::error(
+                "ruleset.json",
+                format!("\"{name}\" 不是合法的 JSON：{}", crate::error::json_message(&e, json)),
+                "用工作台“下载规则集”得到的 .json 文件，不要手工改动；或写成 {\"manifest.toml\": \"…\", \"route.rhai\": \"…\"}。",
+            ),
+        })?;
+        Self::from_json_value(name, &value)
+    }
+
+    /// [`Ruleset::from_json`] for an already parsed JSON value.
+    pub fn from_json_value(name: &str, value: &serde_json::Value) -> Result<Self> {
+        use serde_json::Value;
+        const HELP: &str = "传入工作台“下载规则集”得到的文件（含 format 和 files），或“文件路径 → 文件内容”的对象：{\"manifest.toml\": \"…\", \"route.rhai\": \"…\"}。";
+        let shape = |message: String| Error::from(Diagnostic::error("ruleset.json", message, HELP));
+        let Value::Object(top) = value else {
+            return Err(shape(format!("\"{name}\" 应是 JSON 对象，实际是{}", json_kind(value))));
+        };
+        let files = match (top.get("format"), top.get("files")) {
+            (Some(Value::String(format)), _) if format != BUNDLE_FORMAT => {
+                let help = if format.starts_with("fenliu-ruleset-bundle/") { "这个文件由更新版本的工作台保存；请升级 fenliu。" } else { HELP };
+                return Err(Diagnostic::error("ruleset.bundle_format", format!("\"{name}\" 的格式 \"{format}\" 不认识（认识：{BUNDLE_FORMAT}）"), help).into());
+            }
+            (Some(_), Some(Value::Object(files))) | (None, Some(Value::Object(files))) => files,
+            (Some(_), _) => return Err(shape(format!("\"{name}\" 是规则集包，但缺少 files 对象"))),
+            (None, _) => top,
+        };
+        let mut out = Vec::with_capacity(files.len());
+        for (path, content) in files {
+            match content {
+                Value::String(c) => out.push((path.clone(), c.clone())),
+                other => return Err(shape(format!("\"{name}\" 中文件 \"{path}\" 的内容应是字符串，实际是{}", json_kind(other)))),
+            }
+        }
+        Self::from_files(out)
+    }
+
+    /// The fingerprint a saved bundle records (`"fingerprint"`), if any; see [`Ruleset::from_json`].
+    pub fn recorded_fingerprint(value: &serde_json::Value) -> Option<&str> {
+        value.get("format").and(value.get("fingerprint")).and_then(serde_json::Value::as_str)
     }
 
     /// Builds a ruleset from `(path, content)` pairs, e.g. files edited in the browser.

@@ -19,8 +19,6 @@
 //! panic. The constructor, which has no other way to fail, throws that same JSON as a string;
 //! the JS wrapper turns it into a `FenliuError`.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -129,8 +127,9 @@ fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str,
     use crate::eval::{self, Prediction};
     let labels = eval::parse_labels("labels", labels_jsonl)?;
     eval::check_codes("labels", &labels, |field| classifier.codes(field).into_iter().map(|(c, _)| c).collect())?;
-    let values: Vec<serde_json::Value> = serde_json::from_str(predictions_json)
-        .map_err(|e| Error::from(Diagnostic::error("eval.predictions", format!("结论列表不是 JSON 数组：{e}"), "每件标注对应一个结论或 null。")))?;
+    let values: Vec<serde_json::Value> = serde_json::from_str(predictions_json).map_err(|e| {
+        Error::from(Diagnostic::error("eval.predictions", format!("结论列表不是 JSON 数组：{}", crate::error::json_message(&e, predictions_json)), "每件标注对应一个结论或 null。"))
+    })?;
     if values.len() != labels.len() {
         return Err(Diagnostic::error("eval.predictions", format!("{} 件标注，却有 {} 个结论", labels.len(), values.len()), "结论按标注的顺序一一对应。").into());
     }
@@ -240,17 +239,16 @@ fn build(files_json: Option<&str>, fingerprint: Option<&str>, max_operations: Op
 fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
     match files_json {
         None => Ruleset::embedded(),
-        Some(json) => {
-            let files: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| match crate::petition::lone_surrogate(json) {
-                Some(at) => crate::petition::surrogate_error("options.ruleset", "规则集文件", json, at),
-                None => Diagnostic::error(
-                    "options.ruleset",
-                    format!("规则集应是“文件路径 → 文件内容”的对象：{e}"),
-                    "传入 {\"manifest.toml\": \"…\", \"route.rhai\": \"…\"}；省略则使用内置规则集。",
-                ),
-            })?;
-            Ruleset::from_files(files)
-        }
+        // The JSON of a files object, or of what the workbench's 下载规则集 writes. Shape errors
+        // keep the option's code, `options.ruleset`.
+        Some(json) => Ruleset::from_json("规则集", json).map_err(|mut e| {
+            for d in &mut e.diagnostics {
+                if d.code == "ruleset.json" {
+                    d.code = "options.ruleset";
+                }
+            }
+            e
+        }),
     }
 }
 

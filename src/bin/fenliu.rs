@@ -16,6 +16,8 @@ mod eval;
 mod fit;
 #[path = "fenliu/suggest.rs"]
 mod suggest;
+#[path = "fenliu/table.rs"]
+mod table;
 
 /// Writes to stdout, ignoring a closed pipe (`fenliu check | head`) instead of panicking.
 #[macro_export]
@@ -37,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 批量分类：读入 JSON 或 JSONL 信访件，输出 JSONL 结论（顺序与输入一致）
+    /// 批量分类：读入 JSON 或 JSONL 信访件，输出结论（顺序与输入一致）：JSONL、JSON 数组、给人看的表格或 CSV
     Classify {
         /// 输入文件；省略或 "-" 表示标准输入
         file: Option<PathBuf>,
@@ -221,8 +223,12 @@ pub(crate) struct RulesArg {
 enum Format {
     /// 每行一个 JSON 结论
     Jsonl,
-    /// 给人看的表格
+    /// 一个 JSON 数组，每项一个结论（与 jsonl 的行相同）
+    Json,
+    /// 给人看的表格：途径、难度、代办、标记用中文名称，按显示宽度对齐，标题过长时截断
     Table,
+    /// CSV（带 UTF-8 BOM，Excel 可直接打开）：名称和代码各一列，标题不截断
+    Csv,
 }
 
 fn main() -> ExitCode {
@@ -270,6 +276,7 @@ fn main() -> ExitCode {
 
 pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
     let rs = match dir {
+        Some(d) if d.is_file() => load_bundle(d)?,
         Some(d) => Ruleset::from_dir(d)?,
         None => Ruleset::embedded()?,
     };
@@ -279,22 +286,58 @@ pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) ->
     Ok(rs)
 }
 
+/// A ruleset saved as one JSON file (the workbench's 下载规则集, or a files object).
+fn load_bundle(path: &std::path::Path) -> Result<Ruleset, fenliu::Error> {
+    let name = path.display().to_string();
+    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        return Err(Diagnostic::error(
+            "ruleset.io",
+            format!("\"{name}\" 是文件，不是规则目录"),
+            "--rules 后面写规则目录（含 manifest.toml），或工作台“下载规则集”得到的 .json 文件。",
+        )
+        .into());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取 \"{name}\"：{}", fenliu::io_message(&e)), "检查文件路径和读取权限；文件须为 UTF-8。"))?;
+    let rs = Ruleset::from_json(&name, &text)?;
+    // The workbench records the fingerprint of the last edit that built; say so when the
+    // files no longer give it (edited later, or saved before the last edit took effect).
+    let recorded = serde_json::from_str::<Value>(&text).ok().and_then(|v| Ruleset::recorded_fingerprint(&v).map(str::to_owned));
+    if let Some(recorded) = recorded.filter(|r| !r.eq_ignore_ascii_case(&rs.info().fingerprint)) {
+        eprintln!(
+            "警告：\"{name}\" 记录的指纹 {}… 与其中文件算出的指纹 {}… 不同（下载后改过文件，或下载时最后的修改尚未生效）；以文件内容为准。",
+            recorded.get(..12).unwrap_or(&recorded),
+            rs.info().fingerprint.get(..12).unwrap_or_default()
+        );
+    }
+    Ok(rs)
+}
+
+/// How messages name the input: the file's path in quotes, or 标准输入.
+fn input_label(file: &Option<PathBuf>) -> String {
+    match file.as_deref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => format!("\"{}\"", p.display()),
+        None => "标准输入".to_owned(),
+    }
+}
+
 fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
     let mut s = String::new();
     let res = match file.as_deref().filter(|p| p.as_os_str() != "-") {
         Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut s)),
         None => io::stdin().read_to_string(&mut s),
     };
-    res.map_err(|e| Diagnostic::error("input.io", format!("无法读取输入：{e}"), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into()).map(|_| s)
+    res.map_err(|e| Diagnostic::error("input.io", format!("无法读取 {}：{}", input_label(file), fenliu::io_message(&e)), "检查文件路径；输入须为 UTF-8 的 JSON 或 JSONL。").into())
+        .map(|_| s)
 }
 
 /// Splits input into petition JSON texts with their line numbers: a JSON array, one JSON object,
-/// or JSON Lines.
-fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
+/// or JSON Lines. `label` names the input in messages.
+fn split_input(input: &str, label: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
     let trimmed = input.trim_start();
     if trimmed.starts_with('[') {
         let items: Vec<Value> = serde_json::from_str(input)
-            .map_err(|e| Diagnostic::error("input.json", format!("输入的 JSON 数组有误：第 {} 行第 {} 列，{e}", e.line(), e.column()), "JSON 数组的每一项是一件信访件。"))?;
+            .map_err(|e| Diagnostic::error("input.json", format!("{label} 不是合法的 JSON 数组：{}", fenliu::json_message(&e, input)), "JSON 数组的每一项是一件信访件。"))?;
         return Ok(items.iter().enumerate().map(|(i, v)| (i + 1, v.to_string())).collect());
     }
     let lines: Vec<(usize, String)> = input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l.to_owned())).collect();
@@ -303,6 +346,17 @@ fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
         return Ok(vec![(1, input.to_owned())]);
     }
     Ok(lines)
+}
+
+/// A petition that is not JSON, told by the line of the input it is on: the engine only sees
+/// the line, so its "第 1 行" becomes the input's line.
+fn on_line(mut e: fenliu::Error, label: &str, line: usize, json: &str) -> fenliu::Error {
+    if let (Some(d), Err(parse)) = (e.diagnostics.first_mut().filter(|d| d.code == "petition.json"), serde_json::from_str::<Value>(json)) {
+        let at = fenliu::json_message(&parse, json);
+        let at = at.strip_prefix("第 1 行").map_or(at.clone(), |rest| format!("第 {line} 行{rest}"));
+        d.message = format!("{label} 中的信访件不是合法的 JSON：{at}");
+    }
+    e
 }
 
 fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
@@ -318,7 +372,8 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
     Classifier::new(&ruleset)?;
     let options = &Options { brief, ..Options::today(parse_today(today)?) };
     let input = read_input(&file)?;
-    let items = split_input(&input)?;
+    let label = input_label(&file);
+    let items = split_input(&input, &label)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
     let started = Instant::now();
@@ -333,15 +388,24 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut summary = Summary::default();
-    if format == Format::Table {
-        let _ = writeln!(out, "{:<14} {:<16} {:<8} {:<8} {:<10} 标记", "编号", "途径", "难度", "代办", "状态");
+    let names = table::Names::new(&Classifier::new(&ruleset)?);
+    let mut rows: Vec<table::Row> = Vec::new();
+    let head = match format {
+        Format::Json => "[".to_owned(),
+        Format::Csv => format!("{}{}", table::BOM, table::csv_line(table::CSV_HEADER)),
+        Format::Jsonl | Format::Table => String::new(),
+    };
+    if out.write_all(head.as_bytes()).is_err() {
+        return Ok(ExitCode::from(3));
     }
+    let mut first = true;
     // Chunks keep memory flat and output flowing; within a chunk, workers take every jobs-th item.
     for chunk in items.chunks(2048) {
         let results: Vec<Result<Verdict, fenliu::Error>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..jobs.min(chunk.len()))
                 .map(|w| {
                     let ruleset = &ruleset;
+                    let label = &label;
                     let bar = bar.as_ref();
                     s.spawn(move || {
                         let classifier = Classifier::new(ruleset);
@@ -349,9 +413,9 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
                             .iter()
                             .enumerate()
                             .filter(|(i, _)| i % jobs == w)
-                            .map(|(i, (_, json))| {
+                            .map(|(i, (line, json))| {
                                 let r = match &classifier {
-                                    Ok(c) => c.classify_json(json, options),
+                                    Ok(c) => c.classify_json(json, options).map_err(|e| on_line(e, label, *line, json)),
                                     Err(e) => Err(e.clone()),
                                 };
                                 if let Some(b) = bar {
@@ -369,41 +433,45 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
         });
         for ((line, json), result) in chunk.iter().zip(results) {
             summary.add(&result);
-            let text = match (&result, format) {
-                (Ok(v), Format::Jsonl) => v.to_json(),
-                (Ok(v), Format::Table) => table_row(v),
-                (Err(e), Format::Jsonl) => {
+            let one = |result: &Result<Verdict, fenliu::Error>| match result {
+                Ok(v) => v.to_json(),
+                Err(e) => {
                     let id = serde_json::from_str::<Value>(json).ok().and_then(|v| v.get("id").cloned());
                     json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics}).to_string()
                 }
-                (Err(e), Format::Table) => format!("第 {line} 行 错误：{}", e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default()),
             };
-            if writeln!(out, "{text}").is_err() {
+            let text = match format {
+                Format::Jsonl => format!("{}\n", one(&result)),
+                Format::Json => format!("{}\n{}", if first { "" } else { "," }, one(&result)),
+                Format::Csv => table::csv_line(table::Row::new(*line, json, &result, &names, &label).csv_record()),
+                Format::Table => {
+                    // The table needs every row to size its columns.
+                    rows.push(table::Row::new(*line, json, &result, &names, &label));
+                    continue;
+                }
+            };
+            first = false;
+            if out.write_all(text.as_bytes()).is_err() {
                 return Ok(ExitCode::from(3)); // Broken pipe: the reader went away.
             }
         }
+    }
+    let tail = match format {
+        Format::Json => "\n]\n".to_owned(),
+        Format::Table => format!("{}\n", table::render(&rows)),
+        Format::Jsonl | Format::Csv => String::new(),
+    };
+    if out.write_all(tail.as_bytes()).is_err() {
+        return Ok(ExitCode::from(3));
     }
     let _ = out.flush();
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     if !quiet {
-        summary.print(started.elapsed().as_secs_f64(), jobs);
+        summary.print(started.elapsed().as_secs_f64(), jobs, &names);
     }
     Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn table_row(v: &Verdict) -> String {
-    let id = match &v.id {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => "-".into(),
-    };
-    let status = match v.status {
-        fenliu::verdict::Status::Decided => "已定",
-        fenliu::verdict::Status::NeedsInfo => "需补充",
-    };
-    format!("{:<14} {:<16} {:<8} {:<8} {:<10} {}", id, v.route.code, v.difficulty.tier, v.delegation.level, status, v.flags.join(","))
 }
 
 #[derive(Default)]
@@ -440,12 +508,15 @@ impl Summary {
         }
     }
 
-    fn print(&self, secs: f64, jobs: usize) {
-        let fmt = |m: &BTreeMap<String, usize>| {
-            let mut v: Vec<_> = m.iter().collect();
-            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join("，")
+    fn print(&self, secs: f64, jobs: usize, names: &table::Names) {
+        let named = |field: &'static str| {
+            move |m: &BTreeMap<String, usize>| {
+                let mut v: Vec<_> = m.iter().collect();
+                v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                v.iter().map(|(k, n)| format!("{} {n}", names.short(field, k))).collect::<Vec<_>>().join("，")
+            }
         };
+        let fmt = named("");
         eprintln!(
             "共 {} 件：成功 {}，错误 {}；需补充信息 {}；一致性问题 {}（{:.2} 秒，{} 线程，{:.0} 件/秒）",
             self.total,
@@ -457,9 +528,9 @@ impl Summary {
             jobs,
             self.total as f64 / secs.max(1e-9)
         );
-        eprintln!("途径：{}", fmt(&self.routes));
-        eprintln!("难度：{}", fmt(&self.tiers));
-        eprintln!("代办：{}", fmt(&self.levels));
+        eprintln!("途径：{}", named("route")(&self.routes));
+        eprintln!("难度：{}", named("tier")(&self.tiers));
+        eprintln!("代办：{}", named("level")(&self.levels));
         if !self.error_codes.is_empty() {
             eprintln!("错误：{}", fmt(&self.error_codes));
         }
@@ -530,7 +601,13 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         None => read_input(&file)?,
     };
     let options = Options::today(Date::today_utc());
-    let v = classifier.classify_json(input.trim(), &options)?;
+    let v = classifier.classify_json(input.trim_end(), &options).map_err(|mut e| {
+        // Name the file: the engine only saw its text.
+        if let Some(d) = e.diagnostics.first_mut().filter(|d| d.code == "petition.json") {
+            d.message = d.message.replacen("信访件", &format!("{} 中的信访件", input_label(&file)), 1);
+        }
+        e
+    })?;
     if as_json {
         outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);
@@ -617,7 +694,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
     let classifier = Classifier::new(&ruleset)?;
     let input = read_input(&file)?;
-    let petitions: Vec<fenliu::Petition> = split_input(&input)?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
+    let petitions: Vec<fenliu::Petition> = split_input(&input, &input_label(&file))?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;
     let started = Instant::now();
     let mut costs = classifier.profile(&petitions, &Options::today(Date::today_utc()));
@@ -637,18 +714,21 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
         secs * 1e6 / n
     );
     costs.sort_by(|a, b| b.operations.cmp(&a.operations).then(a.rule.cmp(&b.rule)));
-    outln!("\n{:<44} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10}", "规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用");
-    for c in costs.iter().take(top) {
-        outln!(
-            "{:<44} {:>10.2} {:>10.2} {:>10.2} {:>8} {:>12.1} {:>10.1}",
-            c.rule,
-            c.calls as f64 / n,
-            c.native as f64 / n,
-            c.skipped as f64 / n,
-            c.fired,
-            c.operations as f64 / n,
-            c.operations as f64 / (c.calls.max(1)) as f64
-        );
-    }
+    let rows: Vec<Vec<String>> = costs
+        .iter()
+        .take(top)
+        .map(|c| {
+            vec![
+                c.rule.clone(),
+                format!("{:.2}", c.calls as f64 / n),
+                format!("{:.2}", c.native as f64 / n),
+                format!("{:.2}", c.skipped as f64 / n),
+                c.fired.to_string(),
+                format!("{:.1}", c.operations as f64 / n),
+                format!("{:.1}", c.operations as f64 / (c.calls.max(1)) as f64),
+            ]
+        })
+        .collect();
+    outln!("\n{}", table::grid(&["规则", "Rhai/件", "原生/件", "跳过/件", "触发", "运算/件", "运算/调用"], rows, 1));
     Ok(ExitCode::SUCCESS)
 }

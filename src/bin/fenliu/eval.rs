@@ -24,7 +24,7 @@ pub struct Args<'a> {
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> fenliu::Error {
-    Diagnostic::error("input.io", format!("无法读取 \"{}\"：{e}", path.display()), "检查文件路径；文件须为 UTF-8。").into()
+    Diagnostic::error("input.io", format!("无法读取 \"{}\"：{}", path.display(), fenliu::io_message(&e)), "检查文件路径；文件须为 UTF-8。").into()
 }
 
 /// The ruleset's codes of a label field (`route`, `tier`…).
@@ -124,7 +124,11 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         let written = std::fs::OpenOptions::new().create(true).append(true).open(&log).and_then(|mut f| writeln!(f, "{line}"));
         match written {
             Ok(()) => eprintln!("已在 {} 记录这次查看测试集", log.display()),
-            Err(e) => return Err(Diagnostic::error("eval.log", format!("无法写入 \"{}\"：{e}", log.display()), "测试集的每次查看都要记录；检查该文件是否可写。").into()),
+            Err(e) => {
+                return Err(
+                    Diagnostic::error("eval.log", format!("无法写入 \"{}\"：{}", log.display(), fenliu::io_message(&e)), "测试集的每次查看都要记录；检查该文件是否可写。").into()
+                )
+            }
         }
     }
 
@@ -168,13 +172,25 @@ fn read_texts(files: &[PathBuf]) -> Result<HashMap<String, Value>, fenliu::Error
     Ok(map)
 }
 
+/// A CSV error in Chinese, with its line.
+pub(crate) fn csv_message(e: &csv::Error) -> String {
+    let line = e.position().map(|p| format!("第 {} 行：", p.line())).unwrap_or_default();
+    let what = match e.kind() {
+        csv::ErrorKind::Io(io) => fenliu::io_message(io),
+        csv::ErrorKind::Utf8 { .. } => "内容不是 UTF-8 文本（Excel 请另存为“CSV UTF-8”）".to_owned(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("有 {len} 列，表头有 {expected_len} 列"),
+        _ => "格式不对".to_owned(),
+    };
+    format!("{line}{what}")
+}
+
 /// CSV with a header row → label JSON lines. English headers (the label keys) or the Chinese a
 /// spreadsheet might use; `flags` separated by commas, 、 or spaces.
 fn csv_to_jsonl(name: &str, raw: &str) -> Result<String, fenliu::Error> {
     let raw = raw.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(raw.as_bytes());
     let bad = |e: csv::Error| -> fenliu::Error {
-        Diagnostic::error("label.csv", format!("\"{name}\" 不是有效的 CSV：{e}"), "第一行是表头（id、route、tier、level、text…），其余每行一件。").into()
+        Diagnostic::error("label.csv", format!("\"{name}\" 不是有效的 CSV：{}", csv_message(&e)), "第一行是表头（id、route、tier、level、text…），其余每行一件。").into()
     };
     let headers: Vec<String> = reader.headers().map_err(bad)?.iter().map(|h| canonical_header(h.trim()).to_owned()).collect();
     if !headers.iter().any(|h| h == "id") {
@@ -250,7 +266,7 @@ fn check_gate(gate: &Path, split: &str, report: &Report) -> Result<ExitCode, fen
     let bad = |why: String| -> fenliu::Error {
         Diagnostic::error("eval.gate", format!("门槛文件 \"{}\" 有误：{why}", gate.display()), "写成 {\"split\": \"dev\", \"route\": 0.62, \"tolerance\": 0.02}。").into()
     };
-    let v: Value = serde_json::from_str(&raw).map_err(|e| bad(e.to_string()))?;
+    let v: Value = serde_json::from_str(&raw).map_err(|e| bad(fenliu::json_message(&e, &raw)))?;
     let want_split = v.get("split").and_then(Value::as_str).ok_or_else(|| bad("缺少 split".into()))?;
     let recorded = v.get("route").and_then(Value::as_f64).ok_or_else(|| bad("缺少 route".into()))?;
     let tolerance = v.get("tolerance").and_then(Value::as_f64).unwrap_or(0.02);

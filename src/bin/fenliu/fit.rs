@@ -105,7 +105,7 @@ fn tier_fit(
             pct(fitted_right)
         );
         std::fs::write(out, model.to_toml(&header))
-            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{e}", out.display()), "检查路径是否可写。")))?;
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{}", out.display(), fenliu::io_message(&e)), "检查路径是否可写。")))?;
         eprintln!("难度权重已写入 {}", out.display());
     }
     Ok(())
@@ -333,10 +333,9 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
             args.check,
             check_labels.len()
         );
-        crate::outln!("  {:<22}{:>10}{:>14}", "", "途径准确率", "涉法涉诉召回");
-        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "优先级首个命中", acc(&a) * 100.0, recall(&a, "judicial") * 100.0);
-        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "拟合权重", acc(&b) * 100.0, recall(&b, "judicial") * 100.0);
-        crate::outln!("  {:<22}{:>9.1}%{:>13.1}%", "拟合权重，涉法涉诉规则优先", acc(&c) * 100.0, recall(&c, "judicial") * 100.0);
+        let row = |name: &str, x| vec![name.to_owned(), format!("{:.1}%", acc(x) * 100.0), format!("{:.1}%", recall(x, "judicial") * 100.0)];
+        let rows = vec![row("优先级首个命中", &a), row("拟合权重", &b), row("拟合权重，涉法涉诉规则优先", &c)];
+        crate::outln!("{}", crate::table::grid(&["判定方式", "途径准确率", "涉法涉诉召回"], rows, 1));
         crate::outln!("  （拟合权重在 {} 上自身的途径准确率 {:.1}%）", args.split, acc(&t) * 100.0);
         crate::outln!("\n权重把握多大时才推翻首个命中（{} 上的途径准确率）：", args.check);
         for (tau, a) in &sweep {
@@ -377,7 +376,7 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
             out.display()
         );
         std::fs::write(out, model.to_toml(&header))
-            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{e}", out.display()), "检查路径是否可写。")))?;
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("fit.write", format!("无法写入 \"{}\"：{}", out.display(), fenliu::io_message(&e)), "检查路径是否可写。")))?;
         eprintln!("权重已写入 {}", out.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -83,7 +83,8 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     let files = if args.texts.is_empty() { default_texts(&args.labels) } else { args.texts.clone() };
     let mut wild = Vec::new();
     for f in &files {
-        let raw = std::fs::read_to_string(f).map_err(|e| fenliu::Error::from(Diagnostic::error("input.io", format!("无法读取 \"{}\"：{e}", f.display()), "检查文件路径。")))?;
+        let raw = std::fs::read_to_string(f)
+            .map_err(|e| fenliu::Error::from(Diagnostic::error("input.io", format!("无法读取 \"{}\"：{}", f.display(), fenliu::io_message(&e)), "检查文件路径。")))?;
         for line in raw.lines() {
             if let Ok(v) = serde_json::from_str::<Value>(line) {
                 wild.push(format!("{} {}", text(&v, "title").unwrap_or_default(), text(&v, "text").unwrap_or_default()));
