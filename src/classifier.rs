@@ -403,6 +403,28 @@ impl Classifier {
         out
     }
 
+    /// Evaluates every condition in Rhai, as written, with the keyword/field prefilter off: the
+    /// reference that the native condition tree (and the prefilter) must agree with, verdict and
+    /// trace alike. Much slower; for tests, fuzzing and checking a ruleset, not for production.
+    ///
+    /// ```
+    /// use fenliu::{Classifier, Options, Ruleset};
+    /// let rs = Ruleset::embedded()?;
+    /// let fast = Classifier::new(&rs)?;
+    /// let mut reference = Classifier::new(&rs)?;
+    /// reference.evaluate_in_rhai();
+    /// let json = r#"{"text": "楼下饭店每天半夜噪音扰民"}"#;
+    /// let o = Options::default();
+    /// assert_eq!(fast.classify_json(json, &o)?.to_json(), reference.classify_json(json, &o)?.to_json());
+    /// # Ok::<(), fenliu::Error>(())
+    /// ```
+    pub fn evaluate_in_rhai(&mut self) {
+        for rule in &mut self.rules {
+            rule.requires.clear();
+            rule.native = None;
+        }
+    }
+
     /// Warnings found while compiling.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
