@@ -129,9 +129,8 @@ pub const CONDITION_OPERANDS: [&str; 19] = [
 
 /// Constants of every type a condition compares: unit, integers (rules have no floats: Rhai is
 /// built with `no_float`), strings (empty, a code, Chinese, a date), booleans.
-pub const CONDITION_CONSTANTS: [&str; 16] = [
-    "()", "0", "1", "2", "-1", "9223372036854775807", "\"\"", "\"a\"", "\"噪音\"", "\"online\"", "\"judged\"", "\"某县\"", "\"2024-05-06\"", "\"petition\"", "true", "false",
-];
+pub const CONDITION_CONSTANTS: [&str; 16] =
+    ["()", "0", "1", "2", "-1", "9223372036854775807", "\"\"", "\"a\"", "\"噪音\"", "\"online\"", "\"judged\"", "\"某县\"", "\"2024-05-06\"", "\"petition\"", "true", "false"];
 
 /// The comparison operators.
 pub const CONDITION_OPERATORS: [&str; 6] = ["==", "!=", "<", "<=", ">", ">="];
@@ -151,11 +150,7 @@ pub const CONDITION_TESTS: [&str; 8] = [
 /// The rule file holding one generated condition per rule (`flags` stage: every rule is
 /// evaluated, none stops another).
 pub fn condition_rules(conditions: &[String]) -> String {
-    conditions
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("rule(#{{ id: \"flag.gen{i}\", title: \"生成\", stage: \"flags\", when: |p| {c}, flag: \"repeat\" }});\n"))
-        .collect()
+    conditions.iter().enumerate().map(|(i, c)| format!("rule(#{{ id: \"flag.gen{i}\", title: \"生成\", stage: \"flags\", when: |p| {c}, flag: \"repeat\" }});\n")).collect()
 }
 
 /// Compiles `conditions` as rules of the small test ruleset twice, once as the classifier runs
