@@ -1,5 +1,7 @@
 //! `fenliu`: classify petitions, check and test rulesets, explain one verdict.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -308,7 +310,7 @@ fn split_input(input: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
 fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
     match today {
         Some(t) => Date::parse_iso(&t).map(Some).ok_or_else(|| Diagnostic::error("input.date", format!("--today \"{t}\" 不是日期"), "写成 2024-05-01。").into()),
-        None => Ok(Date::today_utc()),
+        None => Ok(Date::today_china()),
     }
 }
 
@@ -529,7 +531,7 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         Some(t) => json!({ "text": t }).to_string(),
         None => read_input(&file)?,
     };
-    let options = Options::today(Date::today_utc());
+    let options = Options::today(Date::today_china());
     let v = classifier.classify_json(input.trim(), &options)?;
     if as_json {
         outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -620,7 +622,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let petitions: Vec<fenliu::Petition> = split_input(&input)?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;
     let started = Instant::now();
-    let mut costs = classifier.profile(&petitions, &Options::today(Date::today_utc()));
+    let mut costs = classifier.profile(&petitions, &Options::today(Date::today_china()));
     let secs = started.elapsed().as_secs_f64();
     let total_ops: u64 = costs.iter().map(|c| c.operations).sum();
     let calls: u64 = costs.iter().map(|c| c.calls).sum();
