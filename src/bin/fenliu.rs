@@ -51,7 +51,7 @@ enum Command {
         /// 并行线程数（默认：全部 CPU 核）
         #[arg(long)]
         jobs: Option<usize>,
-        /// 未写 submitted_at 的信访件按此日期判断（默认：今天）
+        /// 未写 submitted_at 的信访件按此日期判断（默认：北京时间的今天）
         #[arg(long)]
         today: Option<String>,
         /// 不在标准错误输出汇总
