@@ -9,6 +9,11 @@
 #   petition_json  arbitrary bytes as petition JSON, classified with the embedded default ruleset
 #   rule_file      arbitrary text as an extra rule file of a small ruleset, compiled with the
 #                  production limits and, when it compiles, classifying a few fixed petitions
+#   condition      bytes choosing rule conditions (fields present or absent, (), strings,
+#                  integers, booleans, comparisons, &&, ||, !, keyword groups) and petitions:
+#                  the native condition tree and Rhai must give identical verdicts. Slow per
+#                  input (it compiles the ruleset twice), so a smoke run (SECONDS < 60) gives it
+#                  at most 10 s.
 #
 # Each run starts from the committed seeds (fuzz/seeds/<target>/) and the corpus grown by
 # earlier runs (fuzz/corpus/<target>/, not committed). A crash, hang (> 10 s for one input) or
@@ -26,7 +31,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(petition_json rule_file)
+[ ${#targets[@]} -gt 0 ] || targets=(petition_json rule_file condition)
 sanitizer=${FUZZ_SANITIZER:-address}
 
 case "$seconds" in
@@ -48,8 +53,18 @@ fi
 max_len() {
   case "$1" in
     petition_json) echo 65536 ;; # a 20,000-character text is ~60 KB of UTF-8
+    condition) echo 512 ;;       # four conditions and four petitions use ~100 bytes
     *) echo 16384 ;;
   esac
+}
+
+# Seconds for one target: the condition target is kept short in smoke runs.
+seconds_for() {
+  if [ "$1" = condition ] && [ "$seconds" -lt 60 ] && [ "$seconds" -gt 10 ]; then
+    echo 10
+  else
+    echo "$seconds"
+  fi
 }
 
 mkdir -p fuzz/logs
@@ -72,11 +87,12 @@ for target in "${targets[@]}"; do
   dict=()
   [ -f "fuzz/dicts/$target.dict" ] && dict=("-dict=fuzz/dicts/$target.dict")
 
-  say "$target: building and fuzzing for ${seconds}s (sanitizer $sanitizer, log $log)"
+  run_seconds=$(seconds_for "$target")
+  say "$target: building and fuzzing for ${run_seconds}s (sanitizer $sanitizer, log $log)"
   status=0
   # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
   cargo fuzz run --sanitizer "$sanitizer" "$target" "$corpus" "fuzz/seeds/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$target")" \
+    -max_total_time="$run_seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$target")" \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "${dict[@]}" ${FUZZ_ARGS:-} \
     >"$log" 2>&1 || status=$?
 
@@ -85,7 +101,7 @@ for target in "${targets[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1 || true)
   cov=$({ grep -o 'cov: [0-9]*' "$log" || true; } | tail -n 1 | cut -d' ' -f2)
   units=$(find "$corpus" -type f | wc -l)
-  line="$target: ${seconds}s, ${execs:-?} executions, ${rate:-?} exec/s, coverage ${cov:-?} edges, corpus $units files, exit $status"
+  line="$target: ${run_seconds}s, ${execs:-?} executions, ${rate:-?} exec/s, coverage ${cov:-?} edges, corpus $units files, exit $status"
 
   found=0
   for input in "$artifacts"/*; do

@@ -26,13 +26,13 @@ if [ "$fuzz_seconds" != 0 ]; then
 fi
 
 echo "== fenliu test (the default ruleset's cases, with coverage)"
-cargo run --release --quiet -- test --coverage --failures
+cargo run --release --quiet --features cli -- test --coverage --failures
 
 # Accuracy on the dev split of the double-labelled corpus: a regression gate, not a target. Fails
 # when route accuracy falls more than the recorded tolerance below tests/eval/dev-gate.json.
 # Skips, with a message, where ../shared/data (the texts) is absent. Never looks at test.
 echo "== fenliu eval --split dev (regression gate)"
-cargo run --release --quiet -- eval tests/eval/corpus.jsonl --split dev --gate tests/eval/dev-gate.json
+cargo run --release --quiet --features cli -- eval tests/eval/corpus.jsonl --split dev --gate tests/eval/dev-gate.json
 
 echo "== the shared benchmark decision is generated from its one source"
 node bench/shared/generate.mjs --check

@@ -406,6 +406,28 @@ impl Classifier {
         out
     }
 
+    /// Evaluates every condition in Rhai, as written, with the keyword/field prefilter off: the
+    /// reference that the native condition tree (and the prefilter) must agree with, verdict and
+    /// trace alike. Much slower; for tests, fuzzing and checking a ruleset, not for production.
+    ///
+    /// ```
+    /// use fenliu::{Classifier, Options, Ruleset};
+    /// let rs = Ruleset::embedded()?;
+    /// let fast = Classifier::new(&rs)?;
+    /// let mut reference = Classifier::new(&rs)?;
+    /// reference.evaluate_in_rhai();
+    /// let json = r#"{"text": "楼下饭店每天半夜噪音扰民"}"#;
+    /// let o = Options::default();
+    /// assert_eq!(fast.classify_json(json, &o)?.to_json(), reference.classify_json(json, &o)?.to_json());
+    /// # Ok::<(), fenliu::Error>(())
+    /// ```
+    pub fn evaluate_in_rhai(&mut self) {
+        for rule in &mut self.rules {
+            rule.requires.clear();
+            rule.native = None;
+        }
+    }
+
     /// Warnings found while compiling.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
@@ -1244,28 +1266,81 @@ fn runtime_diagnostic(path: &str, source: &str, rule: Option<&Rule>, err: &EvalA
 mod tests {
     use super::*;
 
+    /// The real portal messages the native-vs-Rhai guard reads, when `../shared/data` is there.
+    const MESSAGE_FILES: [&str; 2] = ["portal-messages.jsonl", "portal-replies.jsonl"];
+
+    /// Every message of both data files in `dir`, as (file:line, JSON, options), and a skip
+    /// message naming each file that is absent.
+    fn real_messages(dir: &std::path::Path) -> (Vec<(String, String, Options)>, Vec<String>) {
+        let mut lines = Vec::new();
+        let mut skipped = Vec::new();
+        for name in MESSAGE_FILES {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(data) => {
+                    let before = lines.len();
+                    lines.extend(data.lines().filter(|l| !l.trim().is_empty()).enumerate().map(|(i, l)| (format!("{name}:{}", i + 1), l.to_owned(), Options::default())));
+                    assert!(lines.len() - before >= 1000, "{} has only {} messages", path.display(), lines.len() - before);
+                }
+                Err(e) => skipped.push(format!("skipped: {} is absent ({e}); the native-vs-Rhai guard runs on the cases only", path.display())),
+            }
+        }
+        (lines, skipped)
+    }
+
+    #[test]
+    fn the_guard_says_which_data_file_it_skips() {
+        let (lines, skipped) = real_messages(std::path::Path::new("/nonexistent/shared/data"));
+        assert!(lines.is_empty());
+        assert_eq!(skipped.len(), 2);
+        assert!(skipped[0].contains("/nonexistent/shared/data/portal-messages.jsonl"), "{}", skipped[0]);
+        assert!(skipped[1].contains("/nonexistent/shared/data/portal-replies.jsonl"), "{}", skipped[1]);
+    }
+
+    /// Both data files are read whole where `../shared/data` is present (4,821 and 2,585 lines).
+    #[test]
+    fn the_guard_reads_every_message() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let (lines, skipped) = real_messages(&dir);
+        if !skipped.is_empty() {
+            eprintln!("{}", skipped.join("\n"));
+            return;
+        }
+        let expected: usize = MESSAGE_FILES.iter().map(|n| std::fs::read_to_string(dir.join(n)).unwrap().lines().filter(|l| !l.trim().is_empty()).count()).sum();
+        assert_eq!(lines.len(), expected);
+        assert!(expected >= 4821 + 2585, "{expected}");
+    }
+
     #[test]
     fn native_conditions_and_prefilter_never_change_a_verdict() {
         // Regression guard for `prefilter` and `native`: skipping rules whose keyword groups or
         // fields are absent, and evaluating the common subset natively, must give the same
-        // verdicts (trace included) as calling every condition in Rhai, on real messages where
-        // available and on every case.
+        // verdicts (trace included) as calling every condition in Rhai, on every real message
+        // (both data files, when present) and on every case.
         let rs = Ruleset::embedded().unwrap();
         let fast = Classifier::new(&rs).unwrap();
         let mut slow = Classifier::new(&rs).unwrap();
         assert!(slow.rules.iter().any(|r| !r.requires.is_empty()), "no rule has a requirement");
         assert!(slow.rules.iter().filter(|r| r.native.is_some()).count() * 2 > slow.rules.len(), "few native conditions");
-        for r in &mut slow.rules {
-            r.requires.clear();
-            r.native = None;
+        slow.evaluate_in_rhai();
+        assert!(slow.rules.iter().all(|r| r.native.is_none() && r.requires.is_empty()));
+        // (where from, petition JSON, options)
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+        let (mut lines, skipped) = real_messages(&dir);
+        for message in &skipped {
+            eprintln!("{message}");
         }
-        let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/portal-messages.jsonl")).unwrap_or_default();
-        let mut lines: Vec<String> = data.lines().take(2500).map(str::to_owned).collect();
-        lines.extend(cases::load(&rs).unwrap().iter().map(|c| c.petition.to_string()));
-        for line in &lines {
-            let a = fast.classify_json(line, &Options::default()).map(|v| v.to_json());
-            let b = slow.classify_json(line, &Options::default()).map(|v| v.to_json());
-            assert_eq!(a, b, "{line}");
+        let cases = cases::load(&rs).unwrap();
+        assert!(cases.len() >= 100, "only {} cases", cases.len());
+        // Each case with its own date and switches (so switched-off rules are compared too).
+        lines.extend(cases.iter().map(|c| (format!("case {}", c.name), c.petition.to_string(), Options { today: c.today, switches: c.switches.clone(), brief: false })));
+        let mut compared = 0usize;
+        for (at, line, options) in &lines {
+            let a = fast.classify_json(line, options).map(|v| v.to_json());
+            let b = slow.classify_json(line, options).map(|v| v.to_json());
+            assert_eq!(a, b, "{at}: {line}");
+            compared += 1;
         }
+        eprintln!("native and Rhai agree on {compared} petitions ({} cases)", cases.len());
     }
 }

@@ -75,12 +75,30 @@ impl Date {
         (later.0 - self.0).whole_days()
     }
 
-    /// Today's date in UTC from the system clock, where one exists (native builds).
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-    pub fn today_utc() -> Option<Self> {
-        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-        let days = i64::try_from(secs / 86_400).ok()?;
+    /// The calendar date in China (UTC+8 all year: China has no daylight saving time) at an
+    /// instant given as milliseconds since the Unix epoch, UTC. This is the one rule for
+    /// "today": the CLI feeds it the system clock ([`Date::today_china`]), the WASM layer the
+    /// browser's (`Date.now()`), so both name the same day whatever the machine's time zone.
+    ///
+    /// ```
+    /// use fenliu::Date;
+    /// // 2026-12-04T16:00:00Z is midnight in Beijing: already the 5th there.
+    /// assert_eq!(Date::china_date_at(1_796_400_000_000).map(|d| d.to_string()), Some("2026-12-05".into()));
+    /// assert_eq!(Date::china_date_at(1_796_399_999_999).map(|d| d.to_string()), Some("2026-12-04".into()));
+    /// ```
+    pub fn china_date_at(unix_millis: i64) -> Option<Self> {
+        const DAY_MS: i64 = 86_400_000;
+        const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
+        let days = unix_millis.checked_add(CHINA_OFFSET_MS)?.div_euclid(DAY_MS);
         Self::from_ymd(1970, 1, 1)?.add_days(days)
+    }
+
+    /// Today's date in China (UTC+8) from the system clock: what the CLI judges undated
+    /// petitions by. Native builds only; the WASM layer reads the browser's clock instead.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub fn today_china() -> Option<Self> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
+        Self::china_date_at(i64::try_from(now.as_millis()).ok()?)
     }
 }
 
@@ -99,6 +117,38 @@ impl Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn china_date_changes_at_16_00_utc() {
+        // The China date at a UTC instant given as "YYYY-MM-DDTHH:MM:SS.mmmZ".
+        let at = |iso: &str| {
+            let n = |r: std::ops::Range<usize>| iso[r].parse::<i64>().unwrap();
+            let date = time::Date::from_calendar_date(n(0..4) as i32, Month::try_from(n(5..7) as u8).unwrap(), n(8..10) as u8).unwrap();
+            let utc = date.with_hms_milli(n(11..13) as u8, n(14..16) as u8, n(17..19) as u8, n(20..23) as u16).unwrap().assume_utc();
+            Date::china_date_at(i64::try_from(utc.unix_timestamp_nanos() / 1_000_000).unwrap()).unwrap().to_string()
+        };
+        // Between 00:00 and 08:00 in China (16:00 to 24:00 UTC) the UTC date is a day behind.
+        assert_eq!(at("2026-12-04T16:00:00.000Z"), "2026-12-05");
+        assert_eq!(at("2026-12-04T15:59:59.999Z"), "2026-12-04");
+        assert_eq!(at("2026-12-04T23:59:59.000Z"), "2026-12-05");
+        assert_eq!(at("2026-12-05T00:00:00.000Z"), "2026-12-05");
+        assert_eq!(at("2026-12-05T15:59:59.000Z"), "2026-12-05");
+        // Across a year's end, and before the epoch (negative milliseconds round down).
+        assert_eq!(at("2026-12-31T16:00:00.000Z"), "2027-01-01");
+        assert_eq!(at("1969-12-31T15:59:59.000Z"), "1969-12-31");
+        assert_eq!(at("1969-12-31T16:00:00.000Z"), "1970-01-01");
+        // Out of range: no date rather than a panic.
+        assert_eq!(Date::china_date_at(i64::MAX), None);
+        assert_eq!(Date::china_date_at(i64::MIN), None);
+    }
+
+    #[test]
+    fn today_in_china_is_the_system_clock_plus_eight_hours() {
+        let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let today = Date::today_china().unwrap();
+        let after = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        assert!([Date::china_date_at(before), Date::china_date_at(after)].contains(&Some(today)));
+    }
 
     #[test]
     fn working_days_skip_weekends() {

@@ -51,9 +51,13 @@
 //!
 //! ## Cargo features
 //!
-//! - `cli` (default): the `fenliu` binary (clap, indicatif).
-//! - `wasm`: the wasm-bindgen API used by the npm package.
+//! None is on by default: the library alone pulls in no command-line or browser dependencies.
+//!
+//! - `cli`: the `fenliu` binary (clap, indicatif, csv); `cargo run --release --features cli -- …`.
+//! - `wasm`: the wasm-bindgen API used by the npm package (and js-sys for the browser's clock).
+//! - `wasm-bench`: measurement only, the serde-wasm-bindgen boundary `npm run bench:boundary` compares.
 
+#![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 #![warn(missing_docs)]
 

@@ -17,8 +17,10 @@
 //! INVARIANT: a native condition gives the same result as Rhai and records the same consulted
 //! keyword groups and fields for the trace (same short-circuiting, same comparison rules:
 //! values of different types are never equal, `!=` between them is true, and ordering
-//! between them is false). `classifier::tests::native_conditions_match_rhai` checks this on
-//! the real corpus and every case.
+//! between them is false; two `()` are equal but not ordered). Checked by
+//! `classifier::tests::native_conditions_and_prefilter_never_change_a_verdict` on the real
+//! messages and every case, by `tests/properties.rs` (`native_conditions_agree_with_rhai`) on
+//! generated conditions, and by the `condition` fuzz target.
 
 use std::collections::HashMap;
 
@@ -396,13 +398,18 @@ fn positive(ctx: &Ctx, g: usize) -> u32 {
     n
 }
 
+/// A comparison as Rhai makes it: integers, strings (byte-wise) and booleans compare within
+/// their type; values of different types are never equal (`!=` is true, ordering false); two
+/// `()` are equal, and not ordered: `() == ()` is true, `() != ()`, `() < ()`, `() <= ()`,
+/// `() > ()` and `() >= ()` are all false (Rhai's built-in operators for `()`). So a comparison
+/// of two absent fields, `p.title >= p.topic`, is false, as in Rhai.
 fn compare(op: Op, a: &Value, b: &Value) -> bool {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        (Value::Unit, Value::Unit) => Some(Ordering::Equal),
+        (Value::Unit, Value::Unit) => return op == Op::Eq,
         _ => None,
     };
     match (op, ord) {

@@ -52,6 +52,7 @@ impl Engine {
     /// for byte) or `{"ok":false,"errors":[…]}`.
     ///
     /// `today` (`YYYY-MM-DD`) judges undated petitions; a petition's `submitted_at` wins.
+    /// Without it, today in China by the browser's clock ([`today_in_china`]).
     /// `brief`: leave the trace out ([`Options::brief`]).
     pub fn classify(&self, petition_json: &str, today: Option<String>, brief: Option<bool>) -> String {
         let options = |today| Options { brief: brief.unwrap_or(false), ..Options::today(today) };
@@ -252,9 +253,24 @@ fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
     }
 }
 
+/// Today's date in China (UTC+8) by the browser's clock (`Date.now()`), with the same rule as
+/// the CLI's [`Date::today_china`]: the page and the CLI name the same day in any time zone.
+/// `YYYY-MM-DD`; the JS wrapper passes it as `today` when the caller gives none.
+#[wasm_bindgen(js_name = todayInChina)]
+pub fn today_in_china() -> String {
+    china_today().map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn china_today() -> Option<Date> {
+    // `Date.now()` is an integral number of milliseconds; `as` saturates on a NaN or ±∞ clock,
+    // which `china_date_at` then rejects.
+    Date::china_date_at(js_sys::Date::now() as i64)
+}
+
+/// `today` as given, or, when none is given, today in China by the browser's clock.
 fn parse_today(today: Option<&str>) -> Result<Option<Date>, Error> {
     match today {
-        None => Ok(None),
+        None => Ok(china_today()),
         Some(t) => Date::parse_iso(t)
             .map(Some)
             .ok_or_else(|| Diagnostic::error("options.today", format!("today \"{t}\" 不是日期"), "写成 \"2024-05-01\"；省略则用浏览器的当天日期。").into()),

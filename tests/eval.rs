@@ -209,7 +209,7 @@ fn split_filters_and_every_look_at_test_is_logged() {
     let fingerprint = Ruleset::embedded().unwrap().info().fingerprint.clone();
     for l in lines {
         assert!(l.contains(&fingerprint[..16]) && l.contains("\tn 3\t") && l.contains("route ") && l.contains("commit "), "{l}");
-        assert!(l.starts_with(&Ruleset::embedded().map(|_| fenliu::Date::today_utc().unwrap().to_string()).unwrap()), "{l}");
+        assert!(l.starts_with(&Ruleset::embedded().map(|_| fenliu::Date::today_china().unwrap().to_string()).unwrap()), "{l}");
     }
 }
 

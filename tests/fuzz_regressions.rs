@@ -1,7 +1,8 @@
 //! Replays every input the fuzzers ever crashed on (`tests/fuzz-regressions/<target>/*`)
 //! through the very code the fuzz targets run (`fuzz/src/lib.rs`, included below), so a crash
-//! found once stays fixed. `scripts/fuzz.sh` copies new crash inputs there; an empty folder
-//! passes. See `tests/fuzz-regressions/README.md` and `docs/fuzzing.md`.
+//! found once stays fixed. `scripts/fuzz.sh` copies new crash inputs there. Each target's test
+//! fails when its folder holds no input (it would replay nothing). See
+//! `tests/fuzz-regressions/README.md` and `docs/fuzzing.md`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -65,16 +66,36 @@ fn peak_rss_mib() -> Option<u64> {
     Some(kib / 1024)
 }
 
+/// Replays a target's saved inputs and checks that there were some: a folder that is missing
+/// or holds no input would make the test pass without replaying anything.
+fn replay_some(target: &'static str) {
+    let n = replay(target);
+    eprintln!("{target}: {n} saved inputs replayed");
+    assert!(n > 0, "tests/fuzz-regressions/{target}/ holds no input: nothing was replayed");
+}
+
 #[test]
 fn petition_json_regressions() {
-    let n = replay("petition_json");
-    eprintln!("petition_json: {n} saved inputs replayed");
+    replay_some("petition_json");
 }
 
 #[test]
 fn rule_file_regressions() {
-    let n = replay("rule_file");
-    eprintln!("rule_file: {n} saved inputs replayed");
+    replay_some("rule_file");
+}
+
+#[test]
+fn condition_regressions() {
+    replay_some("condition");
+}
+
+/// Every target has its test above (a new target without one would never be replayed).
+#[test]
+fn every_target_is_replayed() {
+    let source = include_str!("fuzz_regressions.rs");
+    for target in harness::TARGETS {
+        assert!(source.contains(&format!("fn {target}_regressions()")), "no test replays tests/fuzz-regressions/{target}/");
+    }
 }
 
 /// The folders name only known targets (a misspelt folder would be skipped silently), besides

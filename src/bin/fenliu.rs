@@ -1,5 +1,7 @@
 //! `fenliu`: classify petitions, check and test rulesets, explain one verdict.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -51,7 +53,7 @@ enum Command {
         /// 并行线程数（默认：全部 CPU 核）
         #[arg(long)]
         jobs: Option<usize>,
-        /// 未写 submitted_at 的信访件按此日期判断（默认：今天）
+        /// 未写 submitted_at 的信访件按此日期判断（默认：北京时间的今天）
         #[arg(long)]
         today: Option<String>,
         /// 不在标准错误输出汇总
@@ -362,7 +364,7 @@ fn on_line(mut e: fenliu::Error, label: &str, line: usize, json: &str) -> fenliu
 fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
     match today {
         Some(t) => Date::parse_iso(&t).map(Some).ok_or_else(|| Diagnostic::error("input.date", format!("--today \"{t}\" 不是日期"), "写成 2024-05-01。").into()),
-        None => Ok(Date::today_utc()),
+        None => Ok(Date::today_china()),
     }
 }
 
@@ -600,7 +602,7 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
         Some(t) => json!({ "text": t }).to_string(),
         None => read_input(&file)?,
     };
-    let options = Options::today(Date::today_utc());
+    let options = Options::today(Date::today_china());
     let v = classifier.classify_json(input.trim_end(), &options).map_err(|mut e| {
         // Name the file: the engine only saw its text.
         if let Some(d) = e.diagnostics.first_mut().filter(|d| d.code == "petition.json") {
@@ -697,7 +699,7 @@ fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCo
     let petitions: Vec<fenliu::Petition> = split_input(&input, &input_label(&file))?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;
     let started = Instant::now();
-    let mut costs = classifier.profile(&petitions, &Options::today(Date::today_utc()));
+    let mut costs = classifier.profile(&petitions, &Options::today(Date::today_china()));
     let secs = started.elapsed().as_secs_f64();
     let total_ops: u64 = costs.iter().map(|c| c.operations).sum();
     let calls: u64 = costs.iter().map(|c| c.calls).sum();

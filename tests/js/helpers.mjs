@@ -65,10 +65,10 @@ export function trapRuleset(extra = {}) {
 }
 
 let cli = null;
-/** Path of the native CLI, built once per test process (`cargo build --release`). */
+/** Path of the native CLI, built once per test process (`cargo build --release --features cli`). */
 export function nativeCli() {
   if (!cli) {
-    execFileSync('cargo', ['build', '--release', '--quiet', '--bin', 'fenliu'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('cargo', ['build', '--release', '--quiet', '--features', 'cli', '--bin', 'fenliu'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     cli = join(root, 'target/release/fenliu');
   }
   return cli;

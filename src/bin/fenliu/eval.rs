@@ -105,7 +105,7 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
     };
     let (labels, petitions): (Vec<Label>, Vec<Value>) = pairs.into_iter().unzip();
 
-    let options = Options::today(Date::today_utc());
+    let options = Options::today(Date::today_china());
     let predictions: Vec<Option<Prediction>> = petitions.iter().map(|p| classifier.classify_json(&p.to_string(), &options).ok().map(|v| Prediction::from_verdict(&v))).collect();
     let report = Report::new(&split, &labels, &predictions, &classifier.codes("route"));
     let info = classifier.info();
@@ -240,7 +240,7 @@ fn log_line(report: &Report, name: &str, version: &str, fingerprint: &str, rules
     let judicial =
         report.routes.iter().find(|r| r.code == "judicial").map(|r| format!("{:.1}% ({}/{})", r.recall.value * 100.0, r.correct, r.support)).unwrap_or_else(|| "-".into());
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let date = Date::today_utc().map(|d| d.to_string()).unwrap_or_default();
+    let date = Date::today_china().map(|d| d.to_string()).unwrap_or_default();
     let time = format!("{:02}:{:02}Z", secs % 86_400 / 3_600, secs % 3_600 / 60);
     let dir = labels.parent().unwrap_or(Path::new("."));
     let git = |args: &[&str]| {

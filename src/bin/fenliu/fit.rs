@@ -63,7 +63,7 @@ fn tier_fit(
     ruleset: &fenliu::Ruleset,
 ) -> Result<(), fenliu::Error> {
     let tiers: Vec<String> = full.codes("tier").into_iter().map(|(c, _)| c).collect();
-    let options = Options::today(Date::today_utc());
+    let options = Options::today(Date::today_china());
     let read = |p: &Value, opts: &Options| -> Option<Vec<String>> {
         let petition = Petition::from_json(&p.to_string()).ok()?.petition;
         let v = full.classify(&petition, opts).ok()?;
@@ -74,7 +74,7 @@ fn tier_fit(
         train.iter().zip(train_p).filter_map(|(l, p)| Some((read(p, &options)?, tiers.iter().position(|t| Some(t) == l.expected.tier.as_ref())?))).collect();
     for case in fenliu::cases::load(ruleset)? {
         let Some(y) = case.expect.tier.as_ref().and_then(|t| tiers.iter().position(|x| x == t)) else { continue };
-        let opts = Options { switches: case.switches.clone(), ..Options::today(case.today.or(Date::today_utc())) };
+        let opts = Options { switches: case.switches.clone(), ..Options::today(case.today.or(Date::today_china())) };
         if let Some(f) = read(&case.petition, &opts) {
             for _ in 0..args.case_weight {
                 examples.push((f.clone(), y));
@@ -165,7 +165,7 @@ fn with_ngrams(mut f: Vec<String>, p: &Value, on: bool) -> Vec<String> {
 }
 
 fn evidence(classifier: &Classifier, petitions: &[Value]) -> Vec<Option<Evidence>> {
-    let options = Options::today(Date::today_utc());
+    let options = Options::today(Date::today_china());
     petitions.iter().map(|p| Petition::from_json(&p.to_string()).ok().and_then(|p| classifier.route_evidence(&p.petition, &options).ok())).collect()
 }
 
@@ -226,7 +226,7 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         for case in fenliu::cases::load(&ruleset)? {
             let Some(route) = case.expect.route.as_ref().and_then(|r| routes.iter().position(|x| x == r)) else { continue };
             let Ok(parsed) = Petition::from_json(&case.petition.to_string()) else { continue };
-            let options = Options { switches: case.switches.clone(), ..Options::today(case.today.or(Date::today_utc())) };
+            let options = Options { switches: case.switches.clone(), ..Options::today(case.today.or(Date::today_china())) };
             let Ok(e) = classifier.route_evidence(&parsed.petition, &options) else { continue };
             for _ in 0..args.case_weight {
                 examples.push((with_ngrams(fit::features(&e), &case.petition, args.ngrams), route));
