@@ -240,7 +240,8 @@ fn log_line(report: &Report, name: &str, version: &str, fingerprint: &str, rules
     let judicial =
         report.routes.iter().find(|r| r.code == "judicial").map(|r| format!("{:.1}% ({}/{})", r.recall.value * 100.0, r.correct, r.support)).unwrap_or_else(|| "-".into());
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let date = Date::today_china().map(|d| d.to_string()).unwrap_or_default();
+    // The log is in UTC (the time is written with Z): the UTC date is China's date eight hours earlier.
+    let date = Date::china_date_at((secs as i64).saturating_mul(1000).saturating_sub(8 * 3_600_000)).map(|d| d.to_string()).unwrap_or_default();
     let time = format!("{:02}:{:02}Z", secs % 86_400 / 3_600, secs % 3_600 / 60);
     let dir = labels.parent().unwrap_or(Path::new("."));
     let git = |args: &[&str]| {
