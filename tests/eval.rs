@@ -209,7 +209,10 @@ fn split_filters_and_every_look_at_test_is_logged() {
     let fingerprint = Ruleset::embedded().unwrap().info().fingerprint.clone();
     for l in lines {
         assert!(l.contains(&fingerprint[..16]) && l.contains("\tn 3\t") && l.contains("route ") && l.contains("commit "), "{l}");
-        assert!(l.starts_with(&Ruleset::embedded().map(|_| fenliu::Date::today_china().unwrap().to_string()).unwrap()), "{l}");
+        // The log is in UTC (its time ends in Z): the UTC date is China's date eight hours earlier.
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+        let utc_today = fenliu::Date::china_date_at(now_ms - 8 * 3_600_000).unwrap().to_string();
+        assert!(l.starts_with(&utc_today), "{l}");
     }
 }
 
