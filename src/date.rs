@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::{Month, Weekday};
 
 /// A calendar date (no time zone: 信访 deadlines count calendar days at the office).
@@ -111,6 +111,14 @@ impl fmt::Display for Date {
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// `YYYY-MM-DD` (what [`Date`] serializes as); used by the compiled bundle.
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse_iso(&s).ok_or_else(|| serde::de::Error::custom(format!("日期 \"{s}\" 应写成 YYYY-MM-DD")))
     }
 }
 

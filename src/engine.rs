@@ -6,11 +6,10 @@
 //! stack holds would overflow it and corrupt the instance, so `max_call_levels` stays low.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use rhai::packages::{BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package};
-use rhai::{Array, Dynamic, Engine, ImmutableString};
+use rhai::{Array, Dynamic, Engine};
 
 rhai::def_package! {
     /// Rhai's standard package without bit fields and blobs, which rules have no use for
@@ -18,80 +17,8 @@ rhai::def_package! {
     pub(crate) RulesPackage(_lib): CorePackage, LogicPackage, BasicMathPackage, BasicArrayPackage, BasicMapPackage, MoreStringPackage {}
 }
 
-use crate::lexicon::Matches;
+use crate::ctx::{Ctx, Limits, MAX_LOG_LINES};
 use crate::petition::Petition;
-
-/// Resource limits for rule evaluation. Every one is enforced by Rhai; exceeding one is a
-/// `rule.limit` error with the rule's location, and the engine stays usable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Rhai operations per rule call (a `loop {}` stops here).
-    pub max_operations: u64,
-    /// Nested function calls (runaway recursion stops here). Kept low for the WASM stack.
-    pub max_call_levels: usize,
-    /// Nesting depth of expressions at parse time (global scope).
-    pub max_expr_depth: usize,
-    /// Nesting depth of expressions inside functions.
-    pub max_function_expr_depth: usize,
-    /// Longest string, in characters.
-    pub max_string_size: usize,
-    /// Largest array.
-    pub max_array_size: usize,
-    /// Largest object map.
-    pub max_map_size: usize,
-    /// Variables in scope.
-    pub max_variables: usize,
-    /// Functions defined in one rule file.
-    pub max_functions: usize,
-    /// Rhai operations for all rule calls of one classification together (thousands of rules
-    /// that each stay under `max_operations` still stop here).
-    pub max_operations_per_petition: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_operations: 100_000,
-            max_call_levels: 24,
-            max_expr_depth: 48,
-            max_function_expr_depth: 32,
-            max_string_size: 100_000,
-            max_array_size: 10_000,
-            max_map_size: 1_000,
-            max_variables: 200,
-            max_functions: 2_000,
-            max_operations_per_petition: 1_000_000,
-        }
-    }
-}
-
-/// What rules see of the verdict so far: earlier stages' results.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SoFar {
-    pub category: Option<ImmutableString>,
-    pub route: Option<ImmutableString>,
-    pub accepted: Option<bool>,
-    pub separated: Option<bool>,
-    pub score: i64,
-    pub tier: Option<ImmutableString>,
-    pub level: Option<ImmutableString>,
-    pub flags: Vec<ImmutableString>,
-}
-
-/// Everything a rule can read about one petition. Shared by all rule calls of one
-/// classification; cloning the view clones an `Rc`.
-pub(crate) struct Ctx {
-    pub petition: Petition,
-    pub matches: Matches,
-    pub groups: Rc<HashMap<String, usize>>,
-    pub so_far: RefCell<SoFar>,
-    /// Groups that `has`/`count` found for the rule being evaluated (for the trace).
-    pub consulted: RefCell<Vec<usize>>,
-    /// Fields the rule being evaluated read (for the trace).
-    pub fields: RefCell<Vec<&'static str>>,
-    /// Kinds of personal numbers in the text, found on first use (see `numbers`).
-    pub numbers: std::cell::OnceCell<u8>,
-}
 
 /// Which nested object of the petition a [`Part`] is.
 #[derive(Clone, Copy)]
@@ -146,12 +73,12 @@ impl Part {
         };
         // One reading of the petition for Rhai and for native conditions (`native::field`).
         let path = format!("{prefix}.{key}");
-        crate::native::FIELD_PATHS.contains(&path.as_str()).then(|| crate::native::field(&self.0.petition, &path).into())
+        crate::ir::FIELD_PATHS.contains(&path.as_str()).then(|| crate::ir::field(&self.0.petition, &path).into())
     }
 
     fn verdict(&self, key: &str) -> Option<Dynamic> {
         let s = self.0.so_far.borrow();
-        let s_opt = |x: &Option<ImmutableString>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
+        let s_opt = |x: &Option<String>| x.clone().map_or(Dynamic::UNIT, Dynamic::from);
         Some(match key {
             "category" => s_opt(&s.category),
             "route" => s_opt(&s.route),
@@ -164,11 +91,6 @@ impl Part {
             _ => return None,
         })
     }
-}
-
-/// Kinds of personal numbers in the title and text, scanned on first use.
-pub(crate) fn numbers_of(ctx: &Ctx) -> u8 {
-    *ctx.numbers.get_or_init(|| ctx.matches.folded.iter().fold(0, |found, text| found | crate::numbers::scan(text)))
 }
 
 /// The `p` that rules receive: `|p| p.has("wage_arrears") && p.legal.arbitration == ()`.
@@ -294,14 +216,11 @@ fn register_view(engine: &mut Engine) {
             Ok(hit)
         })
         .register_fn("has_number", |v: &mut View, kind: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
-            crate::numbers::has(numbers_of(&v.0), kind).ok_or_else(|| format!("未知号码类型 \"{kind}\"（可用：{}）", crate::numbers::KINDS.join("、")).into())
+            crate::numbers::has(crate::ctx::numbers_of(&v.0), kind).ok_or_else(|| format!("未知号码类型 \"{kind}\"（可用：{}）", crate::numbers::KINDS.join("、")).into())
         })
         .register_fn("has_flag", |v: &mut View, flag: &str| v.0.so_far.borrow().flags.iter().any(|f| f.as_str() == flag))
         .register_fn("known", |v: &mut View, path: &str| crate::petition::has_path(&v.0.petition, path));
 }
-
-/// Most `print`/`debug` lines kept per classification (and per rule file while loading).
-pub const MAX_LOG_LINES: usize = 100;
 
 fn push_log(log: &RefCell<Vec<String>>, line: String) {
     let mut log = log.borrow_mut();

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,7 +21,7 @@ pub enum Severity {
 ///
 /// `line` and `column` are 1-based. `column` counts **UTF-16 code units**, which is what
 /// browser editors (CodeMirror, Monaco) count; for Chinese text it equals the character count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// Path of the file inside the ruleset, e.g. `route.rhai`.
     pub file: String,
@@ -65,6 +65,7 @@ impl Location {
         Location { file: file.to_owned(), line: line as u32, column: utf16_column }
     }
 
+    #[cfg(feature = "compiler")]
     /// The location of a Rhai [`rhai::Position`] in `source`; `None` when Rhai has none.
     pub fn from_rhai(file: &str, source: &str, pos: rhai::Position) -> Option<Self> {
         match (pos.line(), pos.position()) {

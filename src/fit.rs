@@ -15,10 +15,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "compiler")]
 use crate::classifier::Evidence;
 
+#[cfg(feature = "compiler")]
 /// The features of one petition's evidence: `rule:<id>` for each route rule that holds,
 /// `title:<group>` and `text:<group>` for each keyword group that hits there, and the slot
 /// features of `slots.toml` (`cp:`, `rq:`, `pair:`, `table:`).
@@ -56,7 +58,7 @@ impl Default for FitOptions {
 }
 
 /// A fitted route model: a score per route is its bias plus the weights of the features present.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     /// Route codes, in column order.
     pub routes: Vec<String>,
@@ -197,6 +199,7 @@ impl Model {
 }
 
 impl Model {
+    #[cfg(feature = "compiler")]
     /// Reads a weights file ([`Model::to_toml`]'s format) for the ruleset's `routes`. Errors
     /// name the line and what is wrong, in Chinese (policy staff may edit the file).
     pub fn from_toml(file: &str, src: &str, routes: &[String]) -> crate::Result<Model> {

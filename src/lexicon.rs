@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Diagnostic, Location, Result};
 
 /// One keyword group as written in a lexicon file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct GroupSpec {
     /// Chinese name shown in traces.
@@ -55,7 +55,7 @@ pub struct Group {
 }
 
 /// Negation settings from the manifest.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NegationSpec {
     /// How many characters before a hit are searched for a cue.

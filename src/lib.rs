@@ -34,12 +34,17 @@
 //! | `ruleset` | loading rule files, the manifest, the fingerprint |
 //! | `lexicon` | keyword groups, the one-pass Aho-Corasick matcher (daachorse), negation |
 //! | `numbers` | personal numbers in text (ID card, phone, bank card, masked) |
-//! | `rule` | reading `rule(#{…})` declarations |
-//! | `native` | the common subset of conditions, translated once and evaluated without Rhai |
-//! | `prefilter` | keyword requirements of conditions: skip rules without calling Rhai |
+//! | `rule` | rules and their outcomes |
+//! | `reader` | reading `rule(#{…})` declarations (feature `compiler`) |
+//! | `ir` | the condition IR every condition compiles to, its one evaluator, its keyword requirement |
+//! | `ctx` | what a condition reads about one petition; limits |
+//! | `plan` | the compiled ruleset as data; the versioned bundle format (`fenliu build`) |
+//! | `native` | the compiler's half of the IR: Rhai conditions translated, or why not (feature `compiler`) |
+//! | `prefilter` | keyword requirements of conditions: skip rules without evaluating them |
 //! | `check` | static checks of rule files (field and group typos) |
 //! | `engine` | the one audited Rhai set-up and its limits |
-//! | `classifier` | compile once, classify many: stages and verdict building |
+//! | `compile` | the rule compiler: files → plan, Rhai for what the IR cannot express (feature `compiler`) |
+//! | `classifier` | assemble a plan once, classify many: stages and verdict building |
 //! | `cases` | the ruleset's own test cases and their runner |
 //! | [`fit`] | route weights fitted to labelled petitions (softmax regression over rule and keyword evidence) |
 //! | [`suggest`] | word candidates for a keyword group, mined from labelled petitions |
@@ -51,50 +56,79 @@
 //!
 //! ## Cargo features
 //!
-//! None is on by default: the library alone pulls in no command-line or browser dependencies.
+//! Only `compiler` is on by default: the library alone pulls in no command-line or browser
+//! dependencies.
 //!
+//! - `compiler` (default): reading rule folders and rulesets ([`Ruleset`], [`Classifier::new`]):
+//!   Rhai, TOML, the static checks, cases, fitting. Without it the crate is the **portal
+//!   runtime**: it loads compiled bundles ([`Classifier::from_bundle`]) and classifies, with
+//!   no Rhai and no TOML.
 //! - `cli`: the `fenliu` binary (clap, indicatif, csv); `cargo run --release --features cli -- …`.
-//! - `wasm`: the wasm-bindgen API used by the npm package (and js-sys for the browser's clock).
+//! - `wasm`: the wasm-bindgen API of the portal runtime (and js-sys for the browser's clock).
+//! - `wasm-authoring`: `wasm` with `compiler`: the workbench's module (rule folders, checks, cases).
 //! - `wasm-bench`: measurement only, the serde-wasm-bindgen boundary `npm run bench:boundary` compares.
 
 #![forbid(unsafe_code)]
+// The portal runtime (no `compiler`) is a subset of the crate: what only the compiler uses is
+// dead there, by design.
+#![cfg_attr(not(feature = "compiler"), allow(dead_code, unused_imports, unused_mut))]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 #![warn(missing_docs)]
 
-pub mod cases;
-mod check;
+// The portal runtime: compiled plans, the condition IR and its evaluator, classification.
 mod classifier;
+mod ctx;
 mod date;
-mod engine;
 mod error;
 pub mod eval;
 pub mod fit;
+mod ir;
 mod lexicon;
-mod native;
 mod numbers;
 pub mod petition;
+mod plan;
 mod prefilter;
 mod rule;
 mod ruleset;
 pub mod slots;
-pub mod suggest;
 pub mod verdict;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+// The rule compiler (feature `compiler`): Rhai, TOML, checks, cases, suggestions.
+#[cfg(feature = "compiler")]
+pub mod cases;
+#[cfg(feature = "compiler")]
+mod check;
+#[cfg(feature = "compiler")]
+mod compile;
+#[cfg(feature = "compiler")]
+mod engine;
+#[cfg(feature = "compiler")]
+mod native;
+#[cfg(feature = "compiler")]
+mod reader;
+#[cfg(feature = "compiler")]
+pub mod suggest;
+
+#[cfg(feature = "compiler")]
 mod default_rules {
     include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
 }
 
+#[cfg(feature = "compiler")]
 pub use cases::{Case, CaseResult, Mismatch};
 pub use classifier::{Classifier, Evidence, Options, RuleCost};
+pub use ctx::{Limits, MAX_LOG_LINES};
 pub use date::Date;
-pub use engine::{Limits, MAX_LOG_LINES};
 pub use error::{io_message, json_message, Diagnostic, Error, Location, Result, Severity};
 pub use lexicon::{Field, Group, Hit, Lexicon};
 pub use petition::{Parsed, Petition};
+pub use plan::{COMPILED_FORMAT, MAGIC};
 pub use rule::{DeadlineSpec, Outcome, Rule, StageKind};
-pub use ruleset::{Ruleset, RulesetInfo, BUNDLE_FORMAT};
+pub use ruleset::RulesetInfo;
+#[cfg(feature = "compiler")]
+pub use ruleset::{Ruleset, BUNDLE_FORMAT};
 pub use verdict::Verdict;
 
 /// Version of the engine, reported in every verdict.

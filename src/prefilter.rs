@@ -14,12 +14,14 @@
 //! earlier conjunct would have written). Only single-expression conditions (`|p| …`) are
 //! analysed; anything else has no requirement and always runs.
 
+#[cfg(feature = "compiler")]
 use std::collections::HashMap;
 
+#[cfg(feature = "compiler")]
 use rhai::{ASTNode, Expr, AST};
 
 /// One thing that must hold for a condition to be true.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Atom {
     /// A keyword group matched (positive hits), by group index.
     Group(usize),
@@ -30,6 +32,7 @@ pub(crate) enum Atom {
 /// Clauses that must each have one atom that holds; empty means "no requirement".
 pub(crate) type Requirement = Vec<Vec<Atom>>;
 
+#[cfg(feature = "compiler")]
 /// Requirements of the anonymous single-expression functions of a file, by function name.
 pub(crate) fn requirements(ast: &AST, groups: &HashMap<String, usize>) -> HashMap<String, Requirement> {
     // A single-expression anonymous function's body starts where its one statement starts.
@@ -59,6 +62,7 @@ pub(crate) fn requirements(ast: &AST, groups: &HashMap<String, usize>) -> HashMa
     out
 }
 
+#[cfg(feature = "compiler")]
 fn require(e: &Expr, param: &str, groups: &HashMap<String, usize>) -> Option<Requirement> {
     match e {
         Expr::And(items, _) => {
@@ -114,10 +118,12 @@ fn require(e: &Expr, param: &str, groups: &HashMap<String, usize>) -> Option<Req
     }
 }
 
+#[cfg(feature = "compiler")]
 fn is_constant(e: &Expr) -> bool {
     matches!(e, Expr::IntegerConstant(..) | Expr::StringConstant(..) | Expr::BoolConstant(..) | Expr::CharConstant(..))
 }
 
+#[cfg(feature = "compiler")]
 /// `p.a` or `p.a.b` as the path `a` or `a.b`.
 fn field_path(e: &Expr, param: &str) -> Option<String> {
     let Expr::Dot(bin, _, _) = e else { return None };
@@ -147,7 +153,7 @@ pub(crate) fn satisfied(req: &Requirement, counts: &[u32], present: &[bool]) -> 
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

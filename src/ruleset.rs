@@ -18,13 +18,18 @@
 //! machine.
 
 use std::collections::BTreeMap;
+#[cfg(feature = "compiler")]
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "compiler")]
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "compiler")]
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::lexicon::{GroupSpec, NegationSpec};
+#[cfg(feature = "compiler")]
+use crate::lexicon::GroupSpec;
+use crate::lexicon::NegationSpec;
 
 /// Name of the manifest file.
 pub const MANIFEST: &str = "manifest.toml";
@@ -33,6 +38,7 @@ pub const MANIFEST: &str = "manifest.toml";
 /// [`Ruleset::from_json`].
 pub const BUNDLE_FORMAT: &str = "fenliu-ruleset-bundle/1";
 
+#[cfg(feature = "compiler")]
 fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => " null",
@@ -48,7 +54,7 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 pub const STAGES: &[&str] = &["category", "route", "flags", "difficulty", "delegation", "deadlines", "check"];
 
 /// The manifest, as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Manifest {
     pub name: String,
@@ -77,7 +83,7 @@ pub(crate) struct Manifest {
 
 /// `[evidence]`: the route stage weighs the evidence of every route rule that holds and of the
 /// keyword groups that hit, with the weights in `weights.toml` (fitted by `fenliu fit`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvidenceSpec {
     /// Routes whose rules keep the last word (statutory precedence): the first such rule that
@@ -105,14 +111,14 @@ fn default_order() -> Vec<String> {
 }
 
 /// A code with a display name (category, flag).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CodeSpec {
     pub name: String,
 }
 
 /// A route code.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RouteSpec {
     pub name: String,
@@ -127,7 +133,7 @@ pub(crate) struct RouteSpec {
 }
 
 /// A difficulty tier and the lowest score that reaches it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TierSpec {
     pub code: String,
@@ -136,7 +142,7 @@ pub(crate) struct TierSpec {
 }
 
 /// A delegation level.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LevelSpec {
     pub name: String,
@@ -144,7 +150,7 @@ pub(crate) struct LevelSpec {
 }
 
 /// Name, version and fingerprint of a ruleset, as reported in every verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulesetInfo {
     /// Manifest `name`.
     pub name: String,
@@ -187,6 +193,7 @@ pub(crate) fn kind_of(path: &str) -> FileKind {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// A ruleset's files with its parsed manifest and fingerprint. Cheap to clone and `Send`: build
 /// a [`Classifier`](crate::Classifier) from it on each thread that classifies.
 #[derive(Debug, Clone)]
@@ -196,11 +203,14 @@ pub struct Ruleset {
     info: RulesetInfo,
 }
 
+#[cfg(feature = "compiler")]
 /// Largest file accepted in a ruleset, in bytes.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+#[cfg(feature = "compiler")]
 /// Most files accepted in a ruleset.
 pub const MAX_FILES: usize = 1_000;
 
+#[cfg(feature = "compiler")]
 impl Ruleset {
     /// The default ruleset, embedded in the library from `rules/`.
     ///
@@ -409,6 +419,7 @@ impl Ruleset {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// Line and column of each `[id]` table header in a TOML source, in one pass.
 fn table_lines(src: &str) -> std::collections::HashMap<&str, (u32, u32)> {
     let mut out = std::collections::HashMap::new();
@@ -424,6 +435,7 @@ fn table_lines(src: &str) -> std::collections::HashMap<&str, (u32, u32)> {
     out
 }
 
+#[cfg(feature = "compiler")]
 /// Parses TOML with errors located at file, line and column.
 pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &str, src: &str) -> Result<T> {
     toml::from_str(src).map_err(|e| {
@@ -432,6 +444,7 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &str, src: &str) 
     })
 }
 
+#[cfg(feature = "compiler")]
 fn validate_manifest(m: &Manifest, src: &str) -> Result<()> {
     let mut errors = Vec::new();
     let at = |key: &str| find_key(src, key).map(|off| Location::from_byte_offset(MANIFEST, src, off));
@@ -475,6 +488,7 @@ fn validate_manifest(m: &Manifest, src: &str) -> Result<()> {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// Byte offset of a key or header at the start of a line.
 fn find_key(src: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
@@ -487,6 +501,7 @@ fn find_key(src: &str, key: &str) -> Option<usize> {
     None
 }
 
+#[cfg(feature = "compiler")]
 fn fingerprint(files: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
     for (path, content) in files {
@@ -511,7 +526,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

@@ -22,6 +22,7 @@ use crate::lexicon::{Field, Lexicon, Matches};
 /// The slots file of a ruleset (optional).
 pub const SLOTS: &str = "slots.toml";
 
+#[cfg(feature = "compiler")]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SlotsFile {
@@ -32,6 +33,7 @@ struct SlotsFile {
     table: Vec<RowSpec>,
 }
 
+#[cfg(feature = "compiler")]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SlotSpec {
@@ -39,6 +41,7 @@ struct SlotSpec {
     group: String,
 }
 
+#[cfg(feature = "compiler")]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RowSpec {
@@ -49,7 +52,7 @@ struct RowSpec {
 }
 
 /// One value a slot can take: a code, its Chinese name and the keyword group that finds it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Slot {
     pub code: String,
     pub title: String,
@@ -57,7 +60,7 @@ pub(crate) struct Slot {
 }
 
 /// One row of the decision table (`None` is "*": any).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Row {
     counterparty: Option<usize>,
     request: Option<usize>,
@@ -66,7 +69,7 @@ pub(crate) struct Row {
 }
 
 /// The compiled slots of a ruleset.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Slots {
     pub counterparty: Vec<Slot>,
     pub request: Vec<Slot>,
@@ -114,6 +117,7 @@ pub struct TableRow {
 }
 
 impl Slots {
+    #[cfg(feature = "compiler")]
     /// Compiles `slots.toml` against the ruleset's keyword groups and route codes. Errors name the
     /// line and what is wrong, in Chinese.
     pub(crate) fn compile(src: &str, lexicon: &Lexicon, routes: &[String]) -> Result<Slots> {

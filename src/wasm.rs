@@ -22,30 +22,53 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "compiler")]
 use crate::cases;
-use crate::{Classifier, Date, Diagnostic, Error, Limits, Options, Ruleset};
+use crate::{Classifier, Date, Diagnostic, Error, Options};
+#[cfg(feature = "compiler")]
+use crate::{Limits, Ruleset};
 
 /// A compiled ruleset, ready to classify. Construct once, call many times.
+///
+/// Two builds share this type: the **portal runtime** (feature `wasm`) builds it only from a
+/// compiled bundle ([`Engine::from_bundle`]); the **authoring build** (`wasm-authoring`) also
+/// from rule files ([`Engine::new`]), and can run cases, check files and write bundles.
 #[wasm_bindgen]
 pub struct Engine {
-    ruleset: Ruleset,
+    /// The rule files, when built from them (authoring build).
+    #[cfg(feature = "compiler")]
+    ruleset: Option<Ruleset>,
     classifier: Classifier,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// Builds the engine.
+    /// Builds the engine from a compiled bundle (`fenliu build`, a `.fenliu` file): no Rhai,
+    /// no TOML. `fingerprint`: refuse the bundle unless its ruleset's fingerprint is this.
     ///
-    /// - `files_json`: a JSON object mapping ruleset paths to contents; `None` for the
-    ///   embedded default ruleset.
-    /// - `fingerprint`: refuse the ruleset unless its fingerprint is this (hex).
-    /// - `max_operations`: Rhai operations per rule call (default 100 000); only for tests and
-    ///   trusted rulesets — the worker's timeout is the page's backstop.
-    ///
-    /// Throws the JSON string `{"ok":false,"errors":[…]}` when the ruleset cannot be built.
-    #[wasm_bindgen(constructor)]
-    pub fn new(files_json: Option<String>, fingerprint: Option<String>, max_operations: Option<f64>) -> Result<Engine, String> {
-        build(files_json.as_deref(), fingerprint.as_deref(), max_operations).map_err(|e| failure(&e))
+    /// Throws the JSON string `{"ok":false,"errors":[…]}` when the bundle cannot be loaded.
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(bytes: &[u8], fingerprint: Option<String>) -> Result<Engine, String> {
+        let load = || -> Result<Engine, Error> {
+            let classifier = Classifier::from_bundle(bytes)?;
+            if let Some(expected) = fingerprint.as_deref() {
+                let actual = &classifier.info().fingerprint;
+                if !actual.eq_ignore_ascii_case(expected.trim()) {
+                    return Err(Diagnostic::error(
+                        "ruleset.fingerprint",
+                        format!("规则包的指纹是 {actual}，与要求的 {expected} 不一致"),
+                        "规则包不是预期的版本：重新下载，或更新页面中写的指纹。",
+                    )
+                    .into());
+                }
+            }
+            Ok(Engine {
+                #[cfg(feature = "compiler")]
+                ruleset: None,
+                classifier,
+            })
+        };
+        load().map_err(|e| failure(&e))
     }
 
     /// Classifies one petition given as JSON. Returns the verdict JSON (the CLI's line, byte
@@ -81,28 +104,6 @@ impl Engine {
         to_json(&self.classifier.warnings())
     }
 
-    /// Runs the ruleset's own cases: `{"ok":true,"passed":n,"failed":n,"results":[…],
-    /// "uncovered":[rule ids]}` or `{"ok":false,"errors":[…]}` when a case file is broken.
-    pub fn test(&self) -> String {
-        match cases::run_all(&self.classifier, &self.ruleset) {
-            Ok(results) => {
-                let passed = results.iter().filter(|r| r.passed).count();
-                let uncovered = cases::uncovered(&self.classifier, &results).into_iter().map(|r| r.id.as_str()).collect();
-                to_json(&TestReport { ok: true, passed, failed: results.len() - passed, results: &results, uncovered })
-            }
-            Err(e) => failure(&e),
-        }
-    }
-
-    /// The ruleset's own test cases (`cases/*.toml`): `{"ok":true,"cases":[{name, note,
-    /// location, petition, today, expect}…]}` or `{"ok":false,"errors":[…]}`.
-    pub fn cases(&self) -> String {
-        match cases::load(&self.ruleset) {
-            Ok(cases) => to_json(&CaseList { ok: true, cases: &cases }),
-            Err(e) => failure(&e),
-        }
-    }
-
     /// Accuracy against labels (the workbench's 评测 view; the same report as `fenliu eval`):
     /// `labels_jsonl` is a labelled JSON Lines file ([`crate::eval`]); `predictions_json` a
     /// JSON array answering each label in order, each a verdict, a verdict summary with
@@ -122,8 +123,61 @@ impl Engine {
     }
 }
 
-/// Every problem in a ruleset, errors and warnings, without building an engine: what a rule
-/// editor shows. `files_json` as for [`Engine::new`]. Returns a JSON array of diagnostics.
+/// The authoring build's part: rule files, cases, bundles.
+#[cfg(feature = "compiler")]
+#[wasm_bindgen]
+impl Engine {
+    /// Builds the engine.
+    ///
+    /// - `files_json`: a JSON object mapping ruleset paths to contents; `None` for the
+    ///   embedded default ruleset.
+    /// - `fingerprint`: refuse the ruleset unless its fingerprint is this (hex).
+    /// - `max_operations`: Rhai operations per rule call (default 100 000); only for tests and
+    ///   trusted rulesets — the worker's timeout is the page's backstop.
+    ///
+    /// Throws the JSON string `{"ok":false,"errors":[…]}` when the ruleset cannot be built.
+    #[wasm_bindgen(constructor)]
+    pub fn new(files_json: Option<String>, fingerprint: Option<String>, max_operations: Option<f64>) -> Result<Engine, String> {
+        build(files_json.as_deref(), fingerprint.as_deref(), max_operations).map_err(|e| failure(&e))
+    }
+
+    /// Runs the ruleset's own cases: `{"ok":true,"passed":n,"failed":n,"results":[…],
+    /// "uncovered":[rule ids]}` or `{"ok":false,"errors":[…]}` when a case file is broken.
+    pub fn test(&self) -> String {
+        let Some(ruleset) = &self.ruleset else { return failure(&no_files()) };
+        match cases::run_all(&self.classifier, ruleset) {
+            Ok(results) => {
+                let passed = results.iter().filter(|r| r.passed).count();
+                let uncovered = cases::uncovered(&self.classifier, &results).into_iter().map(|r| r.id.as_str()).collect();
+                to_json(&TestReport { ok: true, passed, failed: results.len() - passed, results: &results, uncovered })
+            }
+            Err(e) => failure(&e),
+        }
+    }
+
+    /// The ruleset's own test cases (`cases/*.toml`): `{"ok":true,"cases":[{name, note,
+    /// location, petition, today, expect}…]}` or `{"ok":false,"errors":[…]}`.
+    pub fn cases(&self) -> String {
+        let Some(ruleset) = &self.ruleset else { return failure(&no_files()) };
+        match cases::load(ruleset) {
+            Ok(cases) => to_json(&CaseList { ok: true, cases: &cases }),
+            Err(e) => failure(&e),
+        }
+    }
+
+    /// The compiled bundle of this ruleset (what `fenliu build` writes; the workbench's 下载规则包).
+    /// Throws `{"ok":false,"errors":[…]}` when a rule is outside the IR (`bundle.not_compiled`,
+    /// each at its construct).
+    pub fn bundle(&self) -> Result<Vec<u8>, String> {
+        self.classifier.to_bundle().map_err(|e| failure(&e))
+    }
+}
+
+#[cfg(feature = "compiler")]
+fn no_files() -> Error {
+    Diagnostic::error("engine.no_files", "这个引擎由规则包（.fenliu）构建，没有规则文件和案例", "运行案例、检查规则请用规则目录或规则集.json 构建引擎。").into()
+}
+
 fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str, split: Option<&str>) -> Result<crate::eval::Report, Error> {
     use crate::eval::{self, Prediction};
     let labels = eval::parse_labels("labels", labels_jsonl)?;
@@ -140,6 +194,9 @@ fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str,
     Ok(eval::Report::new(split.unwrap_or("all"), &labels, &predictions, &classifier.codes("route")))
 }
 
+/// Every problem in a ruleset, errors and warnings, without building an engine: what a rule
+/// editor shows. `files_json` as for [`Engine::new`]. Returns a JSON array of diagnostics.
+#[cfg(feature = "compiler")]
 #[wasm_bindgen(js_name = checkFiles)]
 pub fn check_files(files_json: Option<String>) -> String {
     match load(files_json.as_deref()) {
@@ -153,6 +210,7 @@ pub fn check_files(files_json: Option<String>) -> String {
 /// workbench completes names from it. `files_json` as for [`Engine::new`]. Returns
 /// `{"ok":true,"groups":[{id,title,words,location}…],"fields":[{name,fields}…]}` or
 /// `{"ok":false,"errors":[…]}` when the files or a lexicon cannot be read.
+#[cfg(feature = "compiler")]
 #[wasm_bindgen(js_name = describeRuleset)]
 pub fn describe_ruleset(files_json: Option<String>) -> String {
     #[derive(Serialize)]
@@ -199,6 +257,7 @@ pub fn engine_version() -> String {
     crate::VERSION.to_owned()
 }
 
+#[cfg(feature = "compiler")]
 #[derive(Serialize)]
 struct TestReport<'a> {
     ok: bool,
@@ -208,6 +267,7 @@ struct TestReport<'a> {
     uncovered: Vec<&'a str>,
 }
 
+#[cfg(feature = "compiler")]
 #[derive(Serialize)]
 struct CaseList<'a> {
     ok: bool,
@@ -220,6 +280,7 @@ struct Failure<'a> {
     errors: &'a [Diagnostic],
 }
 
+#[cfg(feature = "compiler")]
 fn build(files_json: Option<&str>, fingerprint: Option<&str>, max_operations: Option<f64>) -> Result<Engine, Error> {
     let ruleset = load(files_json)?;
     if let Some(expected) = fingerprint {
@@ -234,9 +295,10 @@ fn build(files_json: Option<&str>, fingerprint: Option<&str>, max_operations: Op
         limits.max_operations = n as u64;
     }
     let classifier = Classifier::with_limits(&ruleset, limits)?;
-    Ok(Engine { ruleset, classifier })
+    Ok(Engine { ruleset: Some(ruleset), classifier })
 }
 
+#[cfg(feature = "compiler")]
 fn load(files_json: Option<&str>) -> Result<Ruleset, Error> {
     match files_json {
         None => Ruleset::embedded(),

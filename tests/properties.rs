@@ -141,12 +141,13 @@ proptest! {
     }
 }
 
-// --- The native condition tree agrees with Rhai ------------------------------------------
+// --- The condition IR agrees with Rhai ----------------------------------------------------
 //
 // Conditions over petition fields (present and absent), the verdict so far, keyword groups,
 // `()`, strings, integers and booleans, combined with ==, !=, <, <=, >, >=, &&, || and !, are
-// compiled as rules twice: as the classifier runs them (native tree, prefilter) and with every
-// condition in Rhai (`Classifier::evaluate_in_rhai`). Every generated petition must get the
+// compiled as rules twice: into the IR, written to a portal bundle and loaded back (the portal
+// runtime's path: IR and prefilter, no Rhai), and with every condition in Rhai
+// (`Classifier::evaluate_in_rhai`). Every generated petition must get the
 // same verdict, trace included. The check itself is the `condition` fuzz target's
 // (`fuzz/src/lib.rs`), which also fails when a generated condition did not run natively.
 

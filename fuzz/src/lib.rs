@@ -163,7 +163,11 @@ pub fn native_agrees_with_rhai(conditions: &[String], petitions: &[String]) -> R
     let rules = condition_rules(conditions);
     let files = [("manifest.toml", MANIFEST), ("lexicon/words.toml", LEXICON), ("base.rhai", BASE_RULES), ("gen.rhai", rules.as_str())];
     let compile = || Ruleset::from_files(files.map(|(p, c)| (p.to_owned(), c.to_owned()))).and_then(|rs| Classifier::new(&rs));
-    let fast = compile().map_err(|e| format!("generated rules do not compile: {e}\n{rules}"))?;
+    let authoring = compile().map_err(|e| format!("generated rules do not compile: {e}\n{rules}"))?;
+    // The IR side is the portal's: the conditions go through a bundle (written, read back)
+    // and are evaluated with no Rhai at all. A condition outside the IR cannot be bundled.
+    let bundle = authoring.to_bundle().map_err(|e| format!("a generated condition is outside the IR: {e}\n{rules}"))?;
+    let fast = Classifier::from_bundle(&bundle).map_err(|e| format!("the bundle does not load: {e}\n{rules}"))?;
     let mut reference = compile().map_err(|e| format!("generated rules do not compile: {e}\n{rules}"))?;
     reference.evaluate_in_rhai();
     let options = today();
@@ -172,7 +176,7 @@ pub fn native_agrees_with_rhai(conditions: &[String], petitions: &[String]) -> R
         let a = fast.classify_json(json, &options).map(|v| v.to_json()).map_err(|e| e.to_string());
         let b = reference.classify_json(json, &options).map(|v| v.to_json()).map_err(|e| e.to_string());
         if a != b {
-            return Err(format!("native and Rhai disagree\nrules:\n{rules}petition: {json}\nnative: {a:?}\nRhai:   {b:?}"));
+            return Err(format!("the IR (from a bundle) and Rhai disagree\nrules:\n{rules}petition: {json}\nnative: {a:?}\nRhai:   {b:?}"));
         }
         if let Ok(p) = fenliu::Petition::from_json(json) {
             parsed.push(p.petition);

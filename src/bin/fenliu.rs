@@ -196,6 +196,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 编译规则包：把规则目录编译成门户运行时加载的 .fenliu 文件（不含 Rhai 与 TOML，加载时不再解析）
+    Build {
+        /// 规则目录（默认：内置规则集）；也可以是工作台“下载规则集”得到的 .json 文件
+        rules: Option<PathBuf>,
+        /// 输出文件，例如 default.fenliu
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// 要求规则集指纹等于此值
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
     /// 解释一件信访件的结论：每条触发的规则及命中的关键词
     Explain {
         /// 信访件 JSON 文件；省略或 "-" 表示标准输入
@@ -266,6 +277,7 @@ fn main() -> ExitCode {
             eval::run(&eval::Args { labels, split, rules: &rules, texts, misses, json, agreement, gate })
         }
         Command::Profile { file, rules, top } => profile(file, &rules, top),
+        Command::Build { rules, output, fingerprint } => build(rules, output, fingerprint),
     };
     match result {
         Ok(code) => code,
@@ -274,6 +286,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `fenliu build`: the ruleset compiled into a portal bundle. Every rule whose condition is
+/// outside the IR is an error at its construct; nothing is written then.
+fn build(dir: Option<PathBuf>, output: PathBuf, fingerprint: Option<String>) -> Result<ExitCode, fenliu::Error> {
+    let ruleset = load_rules(&dir, &fingerprint)?;
+    let classifier = Classifier::new(&ruleset)?;
+    let bytes = classifier.to_bundle()?;
+    std::fs::write(&output, &bytes)
+        .map_err(|e| Diagnostic::error("build.io", format!("无法写入 \"{}\"：{}", output.display(), fenliu::io_message(&e)), "检查路径是否存在、是否有写权限。"))?;
+    let info = classifier.info();
+    eprintln!(
+        "已写入 {}：{} 字节（规则集 {} {}，{} 条规则，格式版本 {}，指纹 {}）",
+        output.display(),
+        bytes.len(),
+        info.name,
+        info.version,
+        classifier.rules().len(),
+        fenliu::COMPILED_FORMAT,
+        info.fingerprint
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
