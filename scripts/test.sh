@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 echo "== cargo fmt --check (rustfmt.toml holds the house style)"
 cargo fmt --check
 
-echo "== clippy (native, and the wasm layer)"
+echo "== clippy (native; the portal runtime alone; the wasm layer, portal and authoring)"
 cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --lib --quiet --no-default-features -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --no-default-features --features wasm -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --no-default-features --features wasm-bench -- -D warnings
 
 echo "== cargo test"

@@ -723,7 +723,7 @@ impl Classifier {
                 } else if fallback.is_some() {
                     "留言中没有可作证据的词语，按兜底规则办理".to_owned()
                 } else {
-                    format!("证据合计 {:.2}，低于{}的 {:.2}", at(&z, k), name(&winner), at(&z, w))
+                    format!("证据合计 {}，低于{}的 {}", decimal(at(&z, k), 2), name(&winner), decimal(at(&z, w), 2))
                 };
                 Some(Alternative { name: name(&code), confidence: Fixed::new(at(&p, k)), evidence: evidence_for(k), lost_because, code })
             })
@@ -745,9 +745,9 @@ impl Classifier {
             let how = if by_precedence {
                 "法定途径优先".to_owned()
             } else if fallback.is_some() {
-                format!("没有可作证据的词语，按兜底规则，把握 {:.0}%", confidence * 100.0)
+                format!("没有可作证据的词语，按兜底规则，把握 {}%", decimal(confidence * 100.0, 0))
             } else {
-                format!("按证据加权，把握 {:.0}%", confidence * 100.0)
+                format!("按证据加权，把握 {}%", decimal(confidence * 100.0, 0))
             };
             out.trace.push(TraceEntry {
                 rule: "evidence.route".to_owned(),
@@ -764,7 +764,7 @@ impl Classifier {
                 out.trace.push(TraceEntry {
                     rule: "evidence.runner_up".to_owned(),
                     stage: "route",
-                    title: format!("也有证据但落选：{}（把握 {:.0}%），{}", a.name, a.confidence.value() * 100.0, a.lost_because),
+                    title: format!("也有证据但落选：{}（把握 {}%），{}", a.name, decimal(a.confidence.value() * 100.0, 0), a.lost_because),
                     outcome: format!("runner_up={}", a.code),
                     matched: Vec::new(),
                     fields: Vec::new(),
@@ -823,7 +823,7 @@ impl Classifier {
             StageKind::Flags => s.flags = out.flags.iter().map(|f| f.as_str().into()).collect(),
             StageKind::Difficulty => {
                 s.score = out.score;
-                s.tier = Some(self.final_tier(out).0.into());
+                s.tier = Some(self.final_tier(out).0);
             }
             StageKind::Delegation => s.level = out.level.as_ref().map(|l| l.0.as_str().into()),
             StageKind::Deadlines | StageKind::Check => {}
@@ -881,7 +881,7 @@ impl Classifier {
             out.trace.push(TraceEntry {
                 rule: "evidence.tier".to_owned(),
                 stage: "difficulty",
-                title: format!("按难度信号加权：{name}（把握 {:.0}%）", best.probability * 100.0),
+                title: format!("按难度信号加权：{name}（把握 {}%）", decimal(best.probability * 100.0, 0)),
                 outcome: format!("tier={}", best.route),
                 matched: Vec::new(),
                 fields: Vec::new(),
@@ -902,6 +902,31 @@ impl Classifier {
             pos = pos.max(floor);
         }
         tiers.get(pos).map(|t| (t.code.clone(), t.name.clone())).unwrap_or_default()
+    }
+}
+
+/// `x` with `places` decimals, rounded half away from zero, as text: what a trace line shows.
+/// Integer arithmetic, not `{:.2}`: the float formatter would add about 10 KB of gzipped wasm
+/// to the portal runtime for five trace lines.
+pub(crate) fn decimal(x: f64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "∞"
+        } else {
+            "-∞"
+        }
+        .to_owned();
+    }
+    let n = (x * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, frac) = (n.unsigned_abs() / scale.unsigned_abs(), n.unsigned_abs() % scale.unsigned_abs());
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = places as usize)
     }
 }
 
@@ -1040,4 +1065,19 @@ fn compute_deadlines(filed: Date, specs: &[(String, crate::rule::DeadlineSpec)])
         }
     }
     out
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    #[test]
+    fn decimals_read_as_the_trace_shows_them() {
+        use super::decimal;
+        assert_eq!(decimal(0.0, 2), "0.00");
+        assert_eq!(decimal(1.234, 2), "1.23");
+        assert_eq!(decimal(-0.456, 2), "-0.46");
+        assert_eq!(decimal(-0.004, 2), "0.00");
+        assert_eq!(decimal(99.5, 0), "100");
+        assert_eq!(decimal(67.4, 0), "67");
+        assert_eq!(decimal(f64::NAN, 0), "NaN");
+    }
 }

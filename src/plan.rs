@@ -50,8 +50,10 @@ pub(crate) struct Plan {
     /// Keyword groups as written: id, words and settings, where defined.
     pub groups: Vec<(String, GroupSpec, Option<Location>)>,
     /// `weights.toml`, when the manifest has `[evidence]`.
+    #[serde(with = "packed")]
     pub evidence: Option<Model>,
     /// `tier-weights.toml`, with `[evidence]`.
+    #[serde(with = "packed")]
     pub tier_model: Option<Model>,
     /// `slots.toml`.
     pub slots: Option<Slots>,
@@ -68,6 +70,128 @@ pub(crate) struct PlanRule {
     pub requires: Requirement,
     /// The condition in the IR.
     pub cond: Option<Cond>,
+}
+
+/// Weights as a bundle stores them, exactly and compactly: each table (bias, weights, pinned) as
+/// its feature names, a bit mask per row of the columns (routes or tiers) that are not zero, and
+/// the non-zero weights as integers `n` read back as `n / scale`. The scale is the smallest power
+/// of ten at which every weight reads back as the very same `f64`, bit for bit (`fenliu fit`
+/// writes two decimals: 100); a weight that no scale up to 10⁶ gives exactly is kept as an `f64`
+/// beside the table. Verdicts from a bundle are therefore byte-identical to the rule folder's.
+mod packed {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::fit::Model;
+
+    #[derive(Serialize, Deserialize)]
+    struct Packed {
+        routes: Vec<String>,
+        scale: i64,
+        bias: Table,
+        weights: Table,
+        pinned: Table,
+    }
+
+    #[derive(Serialize, Deserialize, Default)]
+    struct Table {
+        features: Vec<String>,
+        /// Per row: bit `i` set when column `i` is not zero.
+        masks: Vec<u64>,
+        /// The non-zero weights, row by row, column by column, times `scale`.
+        values: Vec<i64>,
+        /// Weights no scale gives exactly: (index into `values`, weight).
+        exact: Vec<(u32, f64)>,
+    }
+
+    fn exact_at(w: f64, scale: i64) -> Option<i64> {
+        let n = (w * scale as f64).round();
+        (n.abs() < 9.0e15 && ((n as i64) as f64 / scale as f64).to_bits() == w.to_bits()).then_some(n as i64)
+    }
+
+    fn rows(m: &Model) -> impl Iterator<Item = &f64> {
+        m.bias.iter().chain(m.weights.values().flatten()).chain(m.pinned.values().flatten())
+    }
+
+    fn table<'a>(rows: impl Iterator<Item = (String, &'a [f64])>, scale: i64) -> Table {
+        let mut t = Table::default();
+        for (feature, row) in rows {
+            let mut mask = 0u64;
+            for (i, w) in row.iter().enumerate().take(64) {
+                if w.to_bits() == 0 {
+                    continue;
+                }
+                mask |= 1 << i;
+                match exact_at(*w, scale) {
+                    Some(n) => t.values.push(n),
+                    None => {
+                        t.exact.push((u32::try_from(t.values.len()).unwrap_or(u32::MAX), *w));
+                        t.values.push(0);
+                    }
+                }
+            }
+            t.features.push(feature);
+            t.masks.push(mask);
+        }
+        t
+    }
+
+    fn untable(t: Table, width: usize, scale: i64) -> Result<Vec<(String, Vec<f64>)>, String> {
+        let exact: BTreeMap<u32, f64> = t.exact.into_iter().collect();
+        let mut values = t.values.into_iter().enumerate();
+        let mut out = Vec::with_capacity(t.features.len());
+        if t.masks.len() != t.features.len() {
+            return Err("权重表的行数不一致".to_owned());
+        }
+        for (feature, mask) in t.features.into_iter().zip(t.masks) {
+            if width < 64 && mask >> width != 0 {
+                return Err(format!("特征 \"{feature}\" 的权重超出 {width} 个途径"));
+            }
+            let mut row = vec![0.0; width];
+            for (i, w) in row.iter_mut().enumerate().take(64) {
+                if mask & (1 << i) != 0 {
+                    let (k, n) = values.next().ok_or("权重表的数值不够")?;
+                    *w = u32::try_from(k).ok().and_then(|k| exact.get(&k).copied()).unwrap_or(n as f64 / scale as f64);
+                }
+            }
+            out.push((feature, row));
+        }
+        Ok(out)
+    }
+
+    pub fn serialize<S: Serializer>(model: &Option<Model>, s: S) -> Result<S::Ok, S::Error> {
+        let packed = model.as_ref().map(|m| {
+            let scale = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000].into_iter().find(|&k| rows(m).all(|w| exact_at(*w, k).is_some())).unwrap_or(1_000_000);
+            let named = |rows: &BTreeMap<String, Vec<f64>>| table(rows.iter().map(|(f, r)| (f.clone(), r.as_slice())), scale);
+            Packed {
+                routes: m.routes.clone(),
+                scale,
+                bias: table(std::iter::once((String::new(), m.bias.as_slice())), scale),
+                weights: named(&m.weights),
+                pinned: named(&m.pinned),
+            }
+        });
+        packed.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Model>, D::Error> {
+        let Some(p) = Option::<Packed>::deserialize(d)? else { return Ok(None) };
+        let width = p.routes.len();
+        if !(1..=1_000_000).contains(&p.scale) {
+            return Err(serde::de::Error::custom("权重的比例尺不对"));
+        }
+        let model = (|| -> Result<Model, String> {
+            let bias = untable(p.bias, width, p.scale)?.into_iter().next().map(|(_, r)| r).ok_or("缺少偏置")?;
+            Ok(Model {
+                bias,
+                weights: untable(p.weights, width, p.scale)?.into_iter().collect(),
+                pinned: untable(p.pinned, width, p.scale)?.into_iter().collect(),
+                routes: p.routes,
+            })
+        })();
+        model.map(Some).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Plan {

@@ -104,19 +104,6 @@ impl Engine {
         to_json(&self.classifier.warnings())
     }
 
-    /// Accuracy against labels (the workbench's 评测 view; the same report as `fenliu eval`):
-    /// `labels_jsonl` is a labelled JSON Lines file ([`crate::eval`]); `predictions_json` a
-    /// JSON array answering each label in order, each a verdict, a verdict summary with
-    /// `route`/`category`/`tier`/`level`/`flags`/`rule` codes, or `null` for a petition that
-    /// failed. `split` filters the labels first. Returns `{"ok":true,"report":…}` or
-    /// `{"ok":false,"errors":[…]}` (a bad label line, an unknown code).
-    pub fn evaluate(&self, labels_jsonl: &str, predictions_json: &str, split: Option<String>) -> String {
-        match evaluate(&self.classifier, labels_jsonl, predictions_json, split.as_deref()) {
-            Ok(report) => to_json(&serde_json::json!({ "ok": true, "report": report })),
-            Err(e) => failure(&e),
-        }
-    }
-
     /// `{"name","version","fingerprint"}` of the compiled ruleset.
     pub fn info(&self) -> String {
         to_json(self.classifier.info())
@@ -165,6 +152,19 @@ impl Engine {
         }
     }
 
+    /// Accuracy against labels (the workbench's 评测 view; the same report as `fenliu eval`):
+    /// `labels_jsonl` is a labelled JSON Lines file ([`crate::eval`]); `predictions_json` a
+    /// JSON array answering each label in order, each a verdict, a verdict summary with
+    /// `route`/`category`/`tier`/`level`/`flags`/`rule` codes, or `null` for a petition that
+    /// failed. `split` filters the labels first. Returns `{"ok":true,"report":…}` or
+    /// `{"ok":false,"errors":[…]}` (a bad label line, an unknown code).
+    pub fn evaluate(&self, labels_jsonl: &str, predictions_json: &str, split: Option<String>) -> String {
+        match evaluate(&self.classifier, labels_jsonl, predictions_json, split.as_deref()) {
+            Ok(report) => to_json(&serde_json::json!({ "ok": true, "report": report })),
+            Err(e) => failure(&e),
+        }
+    }
+
     /// The compiled bundle of this ruleset (what `fenliu build` writes; the workbench's 下载规则包).
     /// Throws `{"ok":false,"errors":[…]}` when a rule is outside the IR (`bundle.not_compiled`,
     /// each at its construct).
@@ -178,6 +178,7 @@ fn no_files() -> Error {
     Diagnostic::error("engine.no_files", "这个引擎由规则包（.fenliu）构建，没有规则文件和案例", "运行案例、检查规则请用规则目录或规则集.json 构建引擎。").into()
 }
 
+#[cfg(feature = "compiler")]
 fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str, split: Option<&str>) -> Result<crate::eval::Report, Error> {
     use crate::eval::{self, Prediction};
     let labels = eval::parse_labels("labels", labels_jsonl)?;

@@ -132,13 +132,43 @@ fn a_foreign_damaged_or_other_version_file_is_an_error_not_a_panic() {
     }
 }
 
-/// Written by `COMPILED_FORMAT` 1 from the test ruleset (tests/common). If this stops loading,
-/// the format changed: raise `COMPILED_FORMAT` (src/plan.rs), then rewrite the fixture with
+/// The test ruleset (tests/common) with `[evidence]`, route weights (rule, group, bigram and
+/// pinned features, a weight no decimal scale gives exactly) and tier weights: every part of a
+/// plan.
+fn fixture_ruleset() -> Ruleset {
+    let manifest = format!("{}\n[evidence]\nprecedence = [\"judicial\"]\nthreshold = 0.4\ndefault_question = \"请补充说明诉求。\"\n", common::MANIFEST);
+    let weights = "[bias]\njudicial = 0.10\nenforcement = -0.05\npetition = 0.20\n\n[weights]\n\"rule:route.noise\" = { enforcement = 1.25, petition = -0.5 }\n\"text:noise\" = { enforcement = 0.75 }\n\"title:sue\" = { judicial = 0.333333333333 }\n\n[bigrams]\n\"噪音\" = { enforcement = 0.40 }\n\n[pinned]\n\"text:sue\" = { judicial = 2.00 }\n";
+    let tiers = "[bias]\nsimple = 0.50\nnormal = -0.10\ncomplex = -0.40\n\n[weights]\n\"diff:points.repeat\" = { normal = 0.90 }\n\"flag:repeat\" = { complex = 0.30 }\n";
+    let mut files: Vec<(String, String)> = vec![
+        ("manifest.toml".into(), manifest),
+        ("lexicon/words.toml".into(), common::LEXICON.into()),
+        ("base.rhai".into(), common::BASE_RULES.into()),
+        ("weights.toml".into(), weights.into()),
+        ("tier-weights.toml".into(), tiers.into()),
+    ];
+    files.sort();
+    Ruleset::from_files(files).unwrap()
+}
+
+#[test]
+fn the_fixture_ruleset_weighs_its_evidence_the_same_from_a_bundle() {
+    let authoring = Classifier::new(&fixture_ruleset()).unwrap();
+    assert!(authoring.warnings().is_empty(), "{:?}", authoring.warnings());
+    let portal = Classifier::from_bundle(&authoring.to_bundle().unwrap()).unwrap();
+    for text in [r#"{"text": "楼下噪音扰民"}"#, r#"{"title": "起诉", "text": "我要起诉", "history": {"prior_count": 2}}"#, r#"{"text": "别的事"}"#] {
+        let a = authoring.classify_json(text, &Options::default()).unwrap();
+        assert!(a.route.confidence.is_some(), "the weights decide");
+        assert_eq!(Ok(a.to_json()), portal.classify_json(text, &Options::default()).map(|v| v.to_json()));
+    }
+}
+
+/// Written by `COMPILED_FORMAT` 1 from [`fixture_ruleset`]. If this stops loading, the format
+/// changed: raise `COMPILED_FORMAT` (src/plan.rs), then rewrite the fixture with
 /// `FENLIU_WRITE_FIXTURE=1 cargo test --test bundle the_format_fixture_still_loads`.
 #[test]
 fn the_format_fixture_still_loads() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test-ruleset.fenliu");
-    let fresh = Classifier::new(&common::ruleset_with(&[]).unwrap()).unwrap();
+    let fresh = Classifier::new(&fixture_ruleset()).unwrap();
     if std::env::var_os("FENLIU_WRITE_FIXTURE").is_some() {
         std::fs::create_dir_all(std::path::Path::new(path).parent().unwrap()).unwrap();
         std::fs::write(path, fresh.to_bundle().unwrap()).unwrap();
