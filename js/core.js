@@ -3,8 +3,10 @@
 // The Rust side (src/wasm.rs) speaks one JSON string each way; this file turns those strings
 // into objects, keeps the CLI-identical verdict string next to the parsed verdict, and makes
 // every failure data: `{ ok: false, errors }` from calls, a `FenliuError` from construction.
-// Entry points (index.js for browsers and bundlers, node.js for Node) only differ in how they
-// load the .wasm file; they hand the loaded module to `bind`.
+// Entry points only differ in which wasm build they load and how: index.js (browsers, bundlers)
+// and node.js (Node) load the portal runtime, which builds engines from compiled bundles only;
+// authoring.js and authoring-node.js load the authoring build (rule files, checks, cases). They
+// hand the loaded module, and the default ruleset, to `bind`.
 
 // The verdict comes out of wasm as UTF-16 code units (see `classifyUtf16` in src/wasm.rs).
 const utf16 = new TextDecoder('utf-16le', { ignoreBOM: true });
@@ -99,11 +101,25 @@ function rulesetJson(ruleset) {
   return JSON.stringify(ruleset);
 }
 
+/** A compiled bundle as the bytes the engine reads, or undefined when none is given. */
+function bundleBytes(bundle) {
+  if (bundle === undefined || bundle === null) return undefined;
+  if (bundle instanceof Uint8Array) return bundle;
+  if (bundle instanceof ArrayBuffer) return new Uint8Array(bundle);
+  if (ArrayBuffer.isView(bundle)) return new Uint8Array(bundle.buffer, bundle.byteOffset, bundle.byteLength);
+  throw new FenliuError([
+    diagnostic('options.bundle', `bundle 应是规则包的字节（Uint8Array 或 ArrayBuffer），实际是 ${typeof bundle}`,
+      '传入 fenliu build 生成的 .fenliu 文件的内容，例如 new Uint8Array(await (await fetch(\'rules.fenliu\')).arrayBuffer())。'),
+  ]);
+}
+
 /**
  * Binds the API to a loaded wasm-bindgen module.
  * @param {() => any} getWasm returns the module once it is initialised, or undefined before
+ * @param {{ defaultBundle?: () => Uint8Array | undefined }} [build] the portal runtime's
+ *   default ruleset (its compiled bundle); the authoring build embeds its own rule files
  */
-export function bind(getWasm) {
+export function bind(getWasm, build = {}) {
   // Set when the module trapped (a bug: the core never panics on input). A trapped wasm
   // instance may hold half-updated state, so nothing runs in it again; every later call
   // returns `engine.crashed` instead of risking corrupted memory.
@@ -134,6 +150,10 @@ export function bind(getWasm) {
     }
   }
 
+  function authoringOnly(what) {
+    return diagnostic('engine.authoring_only', `门户运行时没有 ${what}：它只加载规则包并分类`, '运行案例、检查规则、生成规则包请用 \'fenliu/authoring\'。');
+  }
+
   function freed() {
     return diagnostic('engine.freed', '该 Fenliu 实例已调用 free()，不能再使用', '重新创建一个实例：await Fenliu.create(…)。');
   }
@@ -152,12 +172,12 @@ export function bind(getWasm) {
      * @param {import('./index.js').FenliuOptions} [options]
      */
     static async create(options) {
-      await Fenliu.init();
+      await Fenliu.init(options);
       return new Fenliu(options);
     }
 
-    /** Overridden by the entry point (index.js / node.js). */
-    static async init() {}
+    /** Overridden by the entry point (index.js / node.js): loads the module (and what `options` needs). */
+    static async init(_options) {}
 
     /** @param {import('./index.js').FenliuOptions} [options] */
     constructor(options) {
@@ -171,8 +191,28 @@ export function bind(getWasm) {
       if (maxOps !== undefined && typeof maxOps !== 'number') {
         throw new FenliuError([diagnostic('options.limits', `limits.maxOperations 应是数字，实际是 ${typeof maxOps}`, '写成正整数，例如 100000；省略则用默认值。')]);
       }
+      const bundle = bundleBytes(options.bundle);
+      if (bundle && files !== undefined) {
+        throw new FenliuError([diagnostic('options.ruleset', '同时给了 ruleset（规则文件）和 bundle（规则包）', '二者只给一个。')]);
+      }
+      // The portal runtime has no rule compiler: rule files need the authoring build.
+      const authoring = typeof wasm.Engine.prototype.bundle === 'function';
+      if (files !== undefined && !authoring) {
+        throw new FenliuError([diagnostic('options.ruleset', '门户运行时只读编译好的规则包，不读规则文件',
+          '用 fenliu build 把规则目录编译成 .fenliu 规则包，以 new Fenliu({ bundle }) 加载；编辑、检查规则请用 \'fenliu/authoring\'。')]);
+      }
       try {
-        this.#engine = guard(() => new wasm.Engine(files, options.fingerprint ?? undefined, maxOps ?? undefined));
+        if (bundle) {
+          this.#engine = guard(() => wasm.Engine.fromBundle(bundle, options.fingerprint ?? undefined));
+        } else if (!authoring) {
+          const fallback = build.defaultBundle?.();
+          if (!fallback) {
+            throw new FenliuError([diagnostic('engine.not_ready', '默认规则包尚未加载', '先 await Fenliu.create()（或 await init()），再用 new Fenliu()；或传入 { bundle }。')]);
+          }
+          this.#engine = guard(() => wasm.Engine.fromBundle(fallback, options.fingerprint ?? undefined));
+        } else {
+          this.#engine = guard(() => new wasm.Engine(files, options.fingerprint ?? undefined, maxOps ?? undefined));
+        }
       } catch (e) {
         if (typeof e === 'string') throw new FenliuError(JSON.parse(e).errors);
         throw e;
@@ -224,9 +264,27 @@ export function bind(getWasm) {
       return JSON.parse(guard(() => this.#engine.check()));
     }
 
+    /**
+     * The compiled bundle of this ruleset (`fenliu build`'s `.fenliu`), for the portal runtime.
+     * Authoring build only. Throws a FenliuError (`bundle.not_compiled`, at each construct)
+     * when a rule's condition is outside what the portal runtime executes.
+     * @returns {Uint8Array}
+     */
+    bundle() {
+      if (!this.#engine) throw new FenliuError([freed()]);
+      if (typeof this.#engine.bundle !== 'function') throw new FenliuError([authoringOnly('bundle()')]);
+      try {
+        return guard(() => this.#engine.bundle());
+      } catch (e) {
+        if (typeof e === 'string') throw new FenliuError(JSON.parse(e).errors);
+        throw e;
+      }
+    }
+
     /** Runs the ruleset's own cases. */
     test() {
       if (!this.#engine) return { ok: false, errors: [freed()] };
+      if (typeof this.#engine.test !== 'function') return { ok: false, errors: [authoringOnly('test()')] };
       try {
         return JSON.parse(guard(() => this.#engine.test()));
       } catch (e) {
@@ -237,6 +295,7 @@ export function bind(getWasm) {
     /** The ruleset's own test cases (petition, expected keys), as `test()` runs them. */
     cases() {
       if (!this.#engine) return { ok: false, errors: [freed()] };
+      if (typeof this.#engine.cases !== 'function') return { ok: false, errors: [authoringOnly('cases()')] };
       try {
         return JSON.parse(guard(() => this.#engine.cases()));
       } catch (e) {
@@ -252,6 +311,7 @@ export function bind(getWasm) {
      */
     evaluate(labels, predictions, options) {
       if (!this.#engine) return { ok: false, errors: [freed()] };
+      if (typeof this.#engine.evaluate !== 'function') return { ok: false, errors: [authoringOnly('evaluate()')] };
       const jsonl = typeof labels === 'string' ? labels : Array.from(labels, (l) => JSON.stringify(l)).join('\n');
       try {
         return JSON.parse(guard(() => this.#engine.evaluate(jsonl, JSON.stringify(Array.from(predictions, (p) => p ?? null)), options?.split)));
@@ -274,6 +334,7 @@ export function bind(getWasm) {
   function checkRuleset(ruleset) {
     let files;
     try {
+      if (typeof wasmOrThrow().checkFiles !== 'function') throw new FenliuError([authoringOnly('checkRuleset')]);
       files = rulesetJson(ruleset);
       return JSON.parse(guard(() => wasmOrThrow().checkFiles(files)));
     } catch (e) {
@@ -288,6 +349,7 @@ export function bind(getWasm) {
    * `FenliuError` when the files or a lexicon cannot be read.
    */
   function describeRuleset(ruleset) {
+    if (typeof wasmOrThrow().describeRuleset !== 'function') throw new FenliuError([authoringOnly('describeRuleset')]);
     const files = rulesetJson(ruleset);
     const out = JSON.parse(guard(() => wasmOrThrow().describeRuleset(files)));
     if (!out.ok) throw new FenliuError(out.errors);

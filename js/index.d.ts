@@ -1,4 +1,6 @@
-// Types of `fenliu` (browsers, bundlers and Node share one API).
+// Types of `fenliu` (the portal runtime) and `fenliu/authoring` (browsers, bundlers and Node
+// share one API; the portal runtime answers the authoring-only calls with
+// `engine.authoring_only`).
 import type {
   CaseList, ClassifyOptions, ClassifyResult, Diagnostic, FenliuOptions, Location, Petition,
   RulesetFiles, RulesetInfo, RulesetSource, TestReport, EvalLabel, EvalPrediction, EvalResult, Verdict,
@@ -26,8 +28,8 @@ export declare class FenliuError extends Error {
 export declare class Fenliu {
   /** Loads the wasm module if needed, then builds. Rejects with a FenliuError. */
   static create(options?: FenliuOptions): Promise<Fenliu>;
-  /** Loads the wasm module (browsers: once, from next to the glue, or from `input`). */
-  static init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+  /** Loads the wasm module (browsers: once, from next to the glue) and the default bundle. */
+  static init(options?: FenliuOptions): Promise<void>;
   /** Builds synchronously; the wasm module must be loaded (always true in Node). Throws a FenliuError. */
   constructor(options?: FenliuOptions);
   /** Engine version, e.g. `0.1.0`. */
@@ -40,7 +42,13 @@ export declare class Fenliu {
   classifyMany(petitions: Iterable<Petition | string>, options?: ClassifyOptions): ClassifyResult[];
   /** Warnings of this ruleset (it built, so there are no errors). */
   check(): Diagnostic[];
-  /** Runs the ruleset's own cases. */
+  /**
+   * **Authoring build only.** This ruleset compiled for the portal runtime: the bytes of a
+   * `.fenliu` file. Throws a FenliuError (`bundle.not_compiled`, one per rule, at the construct)
+   * when a condition is outside what the portal runtime executes.
+   */
+  bundle(): Uint8Array;
+  /** **Authoring build only.** Runs the ruleset's own cases. */
   test(): TestReport;
   /** The ruleset's own cases (petition and expected keys). */
   cases(): CaseList;
@@ -54,7 +62,7 @@ export declare class Fenliu {
   free(): void;
 }
 
-/** Every problem in a ruleset, errors and warnings, without building it (for rule editors). */
+/** **Authoring build only.** Every problem in a ruleset, errors and warnings, without building it (for rule editors). */
 export declare function checkRuleset(ruleset: RulesetSource): Diagnostic[];
 
 /** What a ruleset offers a rule editor (completion), read without compiling it. */
@@ -65,12 +73,17 @@ export interface RulesetDescription {
   fields: { name: string; fields: string[] }[];
 }
 
-/** The keyword groups and petition fields of a ruleset, for editor completion. Throws `FenliuError`
+/** **Authoring build only.** The keyword groups and petition fields of a ruleset, for editor completion. Throws `FenliuError`
  * when the files or a lexicon cannot be read. */
 export declare function describeRuleset(ruleset: RulesetFiles): RulesetDescription;
 
-/** Loads the wasm module; `Fenliu.create` calls it for you. */
-export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+/**
+ * Loads the wasm module; `Fenliu.create` calls it for you. Browsers: `input` loads the .wasm from
+ * elsewhere; the portal runtime also fetches the default ruleset's bundle, unless
+ * `{ defaultBundle: false }` (a page that always passes its own `bundle`) or from
+ * `{ defaultBundle: url }`.
+ */
+export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module, options?: { defaultBundle?: false | string | URL }): Promise<void>;
 
 /** The local calendar date as `YYYY-MM-DD`. */
 export declare function localDate(date?: Date): string;

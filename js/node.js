@@ -1,5 +1,7 @@
-// Entry for Node (20+): reads the .wasm file next to the glue and instantiates it synchronously
-// at import, so `new Fenliu()` works right away; `await Fenliu.create()` works too.
+// Entry for Node (20+): the portal runtime (compiled bundles only; rule files need
+// `fenliu/authoring`). Reads the .wasm file next to the glue and instantiates it synchronously at
+// import, so `new Fenliu()` works right away; the default ruleset's bundle is read on first use.
+// `await Fenliu.create()` works too.
 import { readFileSync } from 'node:fs';
 import { initSync } from '../dist/wasm/fenliu.js';
 import * as wasm from '../dist/wasm/fenliu.js';
@@ -7,10 +9,12 @@ import { bind, FenliuError, localDate } from './core.js';
 
 initSync({ module: readFileSync(new URL('../dist/wasm/fenliu_bg.wasm', import.meta.url)) });
 
+let defaultBundle;
+
 /** Already done at import; kept so code written for browsers runs unchanged. */
 export async function init() {}
 
-const api = bind(() => wasm);
+const api = bind(() => wasm, { defaultBundle: () => (defaultBundle ??= readFileSync(new URL('../dist/wasm/default.fenliu', import.meta.url))) });
 
 export const { Fenliu, checkRuleset, describeRuleset } = api;
 export { FenliuError, localDate };

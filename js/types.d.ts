@@ -495,9 +495,15 @@ export type RulesetSource = RulesetFiles | RulesetBundle | string;
 
 export interface FenliuOptions {
   /**
-   * The ruleset's files (`manifest.toml`, `*.rhai`, `lexicon/*.toml`, `cases/*.toml`), or what
-   * the workbench's 下载规则集 writes (the parsed object or its JSON text); omit for the
-   * built-in default.
+   * A compiled ruleset: the bytes of a `.fenliu` file (`fenliu build`, the workbench's
+   * 下载规则包, `fenliu.bundle()`). What the portal runtime (`fenliu`) loads; omit both this
+   * and `ruleset` for the built-in default.
+   */
+  bundle?: Uint8Array | ArrayBuffer | ArrayBufferView;
+  /**
+   * **Authoring build only** (`fenliu/authoring`): the ruleset's files (`manifest.toml`,
+   * `*.rhai`, `lexicon/*.toml`, `cases/*.toml`), or what the workbench's 下载规则集 writes (the
+   * parsed object or its JSON text). The portal runtime refuses it with `options.ruleset`.
    */
   ruleset?: RulesetSource;
   /** Refuse the ruleset unless its SHA-256 fingerprint is this (hex). */

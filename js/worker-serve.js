@@ -2,17 +2,21 @@
 // Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, diagnostics} out.
 
 /**
- * @param {any} Fenliu the class from index.js or node.js
+ * @param {any} Fenliu the class from index.js or node.js (the portal runtime)
  * @param {(handler: (msg: any) => void) => void} listen
  * @param {(msg: any) => void} post
+ * @param {() => Promise<any>} authoring loads the authoring build's entry: only when a caller
+ *   passes rule files (`ruleset`), so a portal's worker never downloads the rule compiler
  */
-export function serve(Fenliu, listen, post) {
+export function serve(Fenliu, listen, post, authoring) {
   let fenliu = null;
   listen(async ({ id, method, args }) => {
     try {
       let value;
       if (method === 'init') {
-        fenliu = await Fenliu.create(args[0]);
+        const options = args[0];
+        const Class = options?.ruleset != null && authoring ? (await authoring()).Fenliu : Fenliu;
+        fenliu = await Class.create(options);
         value = { version: fenliu.version, ruleset: fenliu.ruleset };
       } else if (method === 'classify' || method === 'classifyMany' || method === 'check' || method === 'test' || method === 'cases') {
         value = fenliu[method](...args);

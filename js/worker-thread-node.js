@@ -3,4 +3,4 @@ import { parentPort } from 'node:worker_threads';
 import { Fenliu } from './node.js';
 import { serve } from './worker-serve.js';
 
-serve(Fenliu, (handler) => parentPort.on('message', handler), (msg) => parentPort.postMessage(msg));
+serve(Fenliu, (handler) => parentPort.on('message', handler), (msg) => parentPort.postMessage(msg), () => import('./authoring-node.js'));

@@ -2,4 +2,4 @@
 import { Fenliu } from './index.js';
 import { serve } from './worker-serve.js';
 
-serve(Fenliu, (handler) => { self.onmessage = (e) => handler(e.data); }, (msg) => self.postMessage(msg));
+serve(Fenliu, (handler) => { self.onmessage = (e) => handler(e.data); }, (msg) => self.postMessage(msg), () => import('./authoring.js'));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { Fenliu, FenliuError, checkRuleset, describeRuleset, localDate } from 'fenliu';
+import { Fenliu, FenliuError, checkRuleset, describeRuleset, localDate } from 'fenliu/authoring';
 import { fixtures, readRuleset, root, runCli, trapRuleset, TODAY } from './helpers.mjs';
 
 const mini = readRuleset(join(fixtures, 'mini'));

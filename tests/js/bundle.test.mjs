@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Fenliu, FenliuError, checkRuleset } from 'fenliu';
+import { Fenliu, FenliuError, checkRuleset } from 'fenliu/authoring';
 import { FenliuWorker } from 'fenliu/worker';
 import { readRuleset, root, runCli, TODAY } from './helpers.mjs';
 

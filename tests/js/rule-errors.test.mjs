@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
-import { Fenliu, FenliuError, checkRuleset } from 'fenliu';
+import { Fenliu, FenliuError, checkRuleset } from 'fenliu/authoring';
 import { readRuleset, root, TODAY } from './helpers.mjs';
 
 const files = readRuleset(join(root, 'rules'));

@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parse as parseToml } from 'smol-toml';
-import { Fenliu } from 'fenliu';
+import { Fenliu } from 'fenliu/authoring';
 import { chromiumMissing, launchChromium, portalMessages, readRuleset, root } from './helpers.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { buildWorkbench } from '../../www/build.mjs';

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Fenliu } from 'fenliu';
+import { Fenliu } from 'fenliu/authoring';
 import { chromiumMissing, launchChromium, portalMessages, readRuleset, root } from './helpers.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { buildWorkbench } from '../../www/build.mjs';

@@ -12,7 +12,7 @@
 //      | {type: 'progress', run, done} | {type: 'done', run, summaries, names, hits, ms}
 //      | {type: 'cancelled', run} | {type: 'failed', run, message, diagnostics}
 //      | {type: 'petition', id, petition}
-import { Fenliu, init } from 'fenliu';
+import { Fenliu, init } from 'fenliu/authoring';
 import { decode, parseBatch, textsOf } from './petitions.js';
 
 const ready = init(); // the .wasm, once

@@ -4,7 +4,7 @@
 // 40–250 ms on an office PC: too long for the main thread while someone types.
 //
 // Messages: {id, method, args} in; {id, ok: true, value} or {id, ok: false, message} out.
-import { Fenliu, checkRuleset, describeRuleset, init } from 'fenliu';
+import { Fenliu, checkRuleset, describeRuleset, init } from 'fenliu/authoring';
 
 // Loads the .wasm once; messages that arrive meanwhile wait for it, in order.
 const ready = init();
@@ -42,6 +42,20 @@ const methods = {
       cases: cases.ok ? cases.cases : [],
       report,
     };
+  },
+
+  /**
+   * The current ruleset compiled for the portal runtime (`fenliu build`'s .fenliu bytes), or the
+   * rules that cannot go to a portal (`bundle.not_compiled`, each at its construct).
+   */
+  portalBundle() {
+    if (!current) return { ok: false, errors: [{ code: 'engine.not_ready', severity: 'error', message: '规则还没有一次编译成功', help: '先改正规则中的错误。' }] };
+    try {
+      return { ok: true, bytes: current.bundle() };
+    } catch (e) {
+      if (!e?.diagnostics) throw e;
+      return { ok: false, errors: e.diagnostics };
+    }
   },
 
   /** Sets the comparison baseline. */

@@ -579,6 +579,24 @@ $('download-bundle').addEventListener('click', () => {
   download(name, `${JSON.stringify(makeBundle(files, state.good?.info), null, 2)}\n`, 'application/json');
   markDownloaded(files, name);
 });
+// The portal bundle: what `fenliu build` writes, for `new Fenliu({ bundle })` in a citizen's page.
+$('download-portal').addEventListener('click', async () => {
+  if (state.diagnostics.some((d) => d.severity === 'error')) {
+    setStatus('规则还有错误：门户规则包只能由编译成功的规则生成。请先改正错误。', 'error');
+    return;
+  }
+  const trouble = state.built ? ruleTrouble() : [];
+  if (trouble.length && !confirm(`${trouble.join('；')}。\n这样的规则包上线，会把这些信访件分错或无法分类。仍要下载吗？`)) return;
+  const out = await engine.call('portalBundle');
+  if (!out.ok) {
+    state.diagnostics = [...state.diagnostics.filter((d) => d.code !== 'bundle.not_compiled'), ...out.errors];
+    refreshProblems();
+    setStatus(`${out.errors.length} 条规则不能编入门户规则包（门户运行时不执行 Rhai）：${out.errors[0].message}`, 'error');
+    return;
+  }
+  download(bundleName().replace(/\.json$/, '.fenliu'), out.bytes, 'application/octet-stream');
+  setStatus(`已下载门户规则包（${Math.round(out.bytes.length / 1024)} KB）：在门户页面中用 new Fenliu({ bundle }) 加载，或 fenliu classify --rules 规则包.fenliu。`, 'ok');
+});
 $('download-file').addEventListener('click', () => {
   const path = editor.active;
   download(path.split('/').pop(), editor.content(path), 'text/plain;charset=utf-8');
