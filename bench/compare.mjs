@@ -45,7 +45,8 @@ const LIMIT = opt('--limit', 0);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
 const CHUNK = 100;
 /** The speed to reach (issue 6). */
-const TARGETS = { wasm_median_us: 50, build_ms: 10, wasm_gzip_kb: 350, throughput_ratio: 3 };
+// Issue 13's targets for the portal runtime (Node 20 here), and issue 6's throughput ratio.
+const TARGETS = { wasm_median_us: 40, build_ms: 2, download_gzip_kb: 200, first_verdict_ms: 30, throughput_ratio: 3 };
 
 const dataPath = join(root, '../shared/data/portal-messages.jsonl');
 if (!existsSync(dataPath)) {
@@ -263,6 +264,7 @@ for (const e of timed) {
     ...(sizes.get(e) ?? {}),
     cold_start_ms: coldOf(e, 'load_ms'),
     first_build_ms: coldOf(e, 'build_ms'),
+    first_verdict_ms: coldOf(e, 'first_verdict_ms'),
     build_ms: med(builds.get(e)),
     median_us: at(0.5),
     p99_us: at(0.99),
@@ -328,12 +330,13 @@ for (const [label, key] of metrics) {
 
 const def = results.get(FENLIU_DEFAULT);
 const goal = (ok) => (ok ? 'yes' : '**no**');
-console.log('\n### Targets of issue 6 measured here (Node WASM; the native ones are in `cargo bench`)\n');
+console.log('\n### Targets of issue 13 measured here (Node WASM, the portal runtime; the native ones are in `cargo bench`)\n');
 console.log(row(['target', 'measured', 'met']));
 console.log(row(['---', '---:', '---']));
 console.log(row([`default ruleset: classify median ≤ ${TARGETS.wasm_median_us} µs (Node WASM)`, `${f1(def.median_us)} µs`, goal(def.median_us <= TARGETS.wasm_median_us)]));
-console.log(row([`default ruleset built in ≤ ${TARGETS.build_ms} ms (Node WASM, warm)`, `${f1(def.build_ms)} ms`, goal(def.build_ms <= TARGETS.build_ms)]));
-console.log(row([`.wasm ≤ ${TARGETS.wasm_gzip_kb} KB gzip`, kb(ref.wasm_gz), goal(ref.wasm_gz <= TARGETS.wasm_gzip_kb * 1024)]));
+console.log(row([`default bundle loaded in ≤ ${TARGETS.build_ms} ms (Node WASM, warm)`, `${f1(def.build_ms)} ms`, goal(def.build_ms <= TARGETS.build_ms)]));
+console.log(row([`first verdict in a fresh process ≤ ${TARGETS.first_verdict_ms} ms (import + load + classify)`, `${f1(def.first_verdict_ms)} ms`, goal(def.first_verdict_ms <= TARGETS.first_verdict_ms)]));
+console.log(row([`runtime .wasm + default bundle ≤ ${TARGETS.download_gzip_kb} KB gzip`, kb(def.wasm_gz), goal(def.wasm_gz <= TARGETS.download_gzip_kb * 1024)]));
 for (const e of peers.filter((p) => p.name === 'json-rules-engine' || p.name === 'zen')) {
   const x = ref.per_core / results.get(e).per_core;
   console.log(row([`throughput ≥ ${TARGETS.throughput_ratio}× ${e.label} (shared decision)`, `${x.toFixed(2)}×`, goal(x >= TARGETS.throughput_ratio)]));

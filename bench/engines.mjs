@@ -4,7 +4,8 @@
 //   load()                 import the package and instantiate its .wasm (the cold start)
 //   build(mod)             compile the shared decision (or fenliu's default ruleset) → instance
 //   classify(inst, p)      one petition → { route, rule, score, tier } (a Promise when `async`)
-//   files()                what a browser downloads: { wasm: [paths], js: entry for the bundler }
+//   files()                what a browser downloads: { wasm: [paths: the .wasm, and fenliu's
+//                          compiled ruleset bundle], js: entry for the bundler }
 //
 // Each wrapper does what a portal developer would write with that package's documented API, no
 // more: fenliu gets the petition object; json-rules-engine gets the petition's fields as facts
@@ -76,19 +77,24 @@ function fromVerdict(r) {
   return { route: v.route.code, rule: v.trace.find((t) => t.stage === 'route')?.rule, score: v.difficulty.score, tier: v.difficulty.tier };
 }
 
-function fenliu(name, label, rulesetDir) {
+/** The compiled bundle of the shared decision (`fenliu build`, by bench/prepare.mjs). */
+export const SHARED_BUNDLE = join(root, 'bench/.cache/shared-decision.fenliu');
+
+// fenliu as a portal ships it: the portal runtime (`fenliu`) and a compiled bundle, what the
+// page downloads beside the .wasm (the default ruleset's is dist/wasm/default.fenliu).
+function fenliu(name, label, bundlePath) {
   return {
     name,
     label,
     async: false,
     package: 'fenliu (this repository)',
-    files: () => ({ wasm: [join(root, 'dist/wasm/fenliu_bg.wasm')], js: `export { Fenliu } from ${JSON.stringify(join(root, 'js/index.js'))};` }),
-    source: () => (rulesetDir ? readRuleset(rulesetDir) : undefined),
+    files: () => ({ wasm: [join(root, 'dist/wasm/fenliu_bg.wasm'), bundlePath], js: `export { Fenliu } from ${JSON.stringify(join(root, 'js/index.js'))};` }),
+    source: () => readFileSync(bundlePath),
     async load() {
       return (await import(join(root, 'js/node.js'))).Fenliu;
     },
-    build(Fenliu, files) {
-      return new Fenliu(files ? { ruleset: files } : undefined);
+    build(Fenliu, bundle) {
+      return new Fenliu({ bundle });
     },
     classify: (f, p) => fromVerdict(f.classify(p, { today: TODAY })),
     free: (f) => f.free(),
@@ -215,9 +221,9 @@ const zenExpressions = {
 };
 
 /** The compared engines on the shared decision; fenliu first (the ratios are fenliu / peer). */
-export const ENGINES = [fenliu('fenliu', 'fenliu', join(shared, 'fenliu')), jre, zen, cedar];
+export const ENGINES = [fenliu('fenliu', 'fenliu', SHARED_BUNDLE), jre, zen, cedar];
 /** fenliu alone on its default ruleset (timed alongside, not compared). */
-export const FENLIU_DEFAULT = fenliu('fenliu-default', 'fenliu, default ruleset (152 rules)', null);
+export const FENLIU_DEFAULT = fenliu('fenliu-default', 'fenliu, default ruleset (162 rules)', join(root, 'dist/wasm/default.fenliu'));
 /** Measured for size and cold start only. */
 export const SIZE_ONLY = [zenExpressions];
 

@@ -1,10 +1,11 @@
 // Run first by `npm run bench`: makes a clean checkout benchmarkable.
 // - builds the npm package's wasm (`npm run build`) when dist/wasm is missing or older than the
 //   Rust sources, the default rules or the build files;
+// - compiles the shared decision into a bundle (bench/.cache/shared-decision.fenliu);
 // - fetches GoRules ZEN's wasm32-wasi build into bench/.cache/ (see ZEN_WASI in engines.mjs);
 // - checks that the shared decision's generated files (bench/shared/) are current.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureZenWasi, root } from './engines.mjs';
 import { stale } from './shared/generate.mjs';
@@ -21,6 +22,14 @@ const sources = Math.max(...['src', 'rules', 'build.rs', 'Cargo.toml', 'Cargo.lo
 if (!existsSync(wasm) || statSync(wasm).mtimeMs < sources) {
   console.log(existsSync(wasm) ? 'dist/wasm is older than the sources: npm run build' : 'dist/wasm is missing: npm run build');
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+}
+
+// The shared decision compiled for the portal runtime, as a portal would deploy it.
+const shared = join(root, 'bench/shared/fenliu');
+const bundle = join(root, 'bench/.cache/shared-decision.fenliu');
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(sources, newest(shared))) {
+  mkdirSync(join(root, 'bench/.cache'), { recursive: true });
+  execFileSync('cargo', ['run', '--release', '--quiet', '--features', 'cli', '--', 'build', shared, '-o', bundle], { cwd: root, stdio: 'inherit' });
 }
 
 const zen = ensureZenWasi();

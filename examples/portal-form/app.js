@@ -124,6 +124,8 @@ function renderBar(view) {
 }
 
 function renderView(view) {
+  // Performance marks for the page's owner (and bench/cold-page.mjs): the first verdict shown.
+  if (!performance.getEntriesByName('fenliu:first-verdict').length) performance.mark('fenliu:first-verdict');
   renderBar(view);
   show($('placeholder'), false);
   show($('problem'), false);
@@ -228,6 +230,7 @@ form.addEventListener('submit', (e) => {
 async function start() {
   try {
     pkg = await import(PACKAGE);
+    performance.mark('fenliu:imported');
   } catch (e) {
     // e.g. a SyntaxError in a browser too old for the package's JavaScript.
     unavailable('load');
@@ -246,6 +249,7 @@ async function start() {
     return;
   }
   $('engine-status').textContent = '预审参考已就绪：填写诉求内容即可看到。';
+  performance.mark('fenliu:ready');
   document.body.dataset.fenliu = 'ready';
   prescreen();
 }

@@ -327,6 +327,7 @@ test('a WASM trap (an engine bug) poisons the module: every later call is engine
     check() { calls++; return '[]'; }
     test() { calls++; return '{"ok":true}'; }
     cases() { calls++; return '{"ok":true}'; }
+    bundle() { return new Uint8Array(); }
   }
   const { Fenliu: Fake } = bind(() => ({ Engine, engineVersion: () => '0', checkFiles: () => '[]' }));
   const f = new Fake();

@@ -1,11 +1,13 @@
 // The package against the native engine: the ruleset's golden cases give the same results, and
-// verdicts are the same JSON byte for byte (the CLI's `classify` lines).
+// verdicts are the same JSON byte for byte (the CLI's `classify` lines), in both wasm builds: the
+// authoring build from the rule files, the portal runtime from their compiled bundle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Fenliu } from 'fenliu';
+import { Fenliu as Authoring } from 'fenliu/authoring';
 import { displayTestReport, fixtures, portalMessages, readRuleset, runCli, TODAY } from './helpers.mjs';
 
 /** Classifies JSON lines natively with one `today`; returns the output lines. */
@@ -36,7 +38,7 @@ function sortKeys(v) {
 
 for (const [label, dir] of [['default ruleset (rules/)', null], ['fixture ruleset', join(fixtures, 'mini')]]) {
   test(`${label}: every golden case passes in WASM with the same report as \`fenliu test\``, () => {
-    const f = dir ? new Fenliu({ ruleset: readRuleset(dir) }) : new Fenliu();
+    const f = dir ? new Authoring({ ruleset: readRuleset(dir) }) : new Authoring();
     const report = f.test();
     assert.equal(report.ok, true, JSON.stringify(report.errors));
     assert.ok(report.results.length > 0, 'the ruleset has cases');
@@ -47,8 +49,9 @@ for (const [label, dir] of [['default ruleset (rules/)', null], ['fixture rulese
   });
 
   test(`${label}: each golden case's verdict is the CLI's JSON byte for byte`, () => {
-    const f = dir ? new Fenliu({ ruleset: readRuleset(dir) }) : new Fenliu();
-    const { cases } = f.cases();
+    const authoring = dir ? new Authoring({ ruleset: readRuleset(dir) }) : new Authoring();
+    const portal = new Fenliu({ bundle: authoring.bundle() });
+    const { cases } = authoring.cases();
     // One native run per `today`.
     const byToday = new Map();
     for (const c of cases) {
@@ -61,8 +64,10 @@ for (const [label, dir] of [['default ruleset (rules/)', null], ['fixture rulese
       const lines = group.map((c) => JSON.stringify(c.petition));
       const native = nativeLines(lines, today, dir);
       group.forEach((c, i) => {
-        const wasm = f.classify(c.petition, { today });
-        assert.equal(comparable(wasm), nativeComparable(native[i]), `case "${c.name}" (${c.location?.file}:${c.location?.line})`);
+        for (const [build, f] of [['authoring', authoring], ['portal', portal]]) {
+          const wasm = f.classify(c.petition, { today });
+          assert.equal(comparable(wasm), nativeComparable(native[i]), `${build}: case "${c.name}" (${c.location?.file}:${c.location?.line})`);
+        }
         compared++;
       });
     }

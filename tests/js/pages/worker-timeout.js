@@ -3,7 +3,7 @@
 // must answer the next call. Then every other trap and some hostile input in a worker with the
 // default limits. Also runs the main-thread API once for comparison.
 import { FenliuWorker } from '/vendor/fenliu/js/worker.js';
-import { Fenliu } from '/vendor/fenliu/js/index.js';
+import { Fenliu } from '/vendor/fenliu/js/authoring.js';
 
 const files = {
   'manifest.toml': '/fixtures/mini/manifest.toml',
