@@ -311,6 +311,21 @@ impl Classifier {
         self.to_plan().encode()
     }
 
+    /// Fails with `ruleset.fingerprint_mismatch` unless the compiled ruleset's fingerprint is
+    /// `expected` (hex): a portal pins the bundle it reviewed, as it pins rule files
+    /// ([`Ruleset::verify_fingerprint`](crate::Ruleset)).
+    pub fn verify_fingerprint(&self, expected: &str) -> Result<()> {
+        if self.info.fingerprint.eq_ignore_ascii_case(expected.trim()) {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            "ruleset.fingerprint_mismatch",
+            format!("规则包指纹不符：期望 {}，实际 {}", expected.trim(), self.info.fingerprint),
+            "规则包已被修改或不是审定的版本；请重新审定规则并更新固定的指纹，或加载审定版本的规则包。",
+        )
+        .into())
+    }
+
     /// Warnings found while compiling.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings

@@ -52,15 +52,7 @@ impl Engine {
         let load = || -> Result<Engine, Error> {
             let classifier = Classifier::from_bundle(bytes)?;
             if let Some(expected) = fingerprint.as_deref() {
-                let actual = &classifier.info().fingerprint;
-                if !actual.eq_ignore_ascii_case(expected.trim()) {
-                    return Err(Diagnostic::error(
-                        "ruleset.fingerprint",
-                        format!("规则包的指纹是 {actual}，与要求的 {expected} 不一致"),
-                        "规则包不是预期的版本：重新下载，或更新页面中写的指纹。",
-                    )
-                    .into());
-                }
+                classifier.verify_fingerprint(expected)?;
             }
             Ok(Engine {
                 #[cfg(feature = "compiler")]

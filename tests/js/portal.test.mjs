@@ -121,7 +121,7 @@ test('a foreign, damaged or mismatched bundle is a FenliuError, never a crash', 
   const other = good.slice();
   other[7] += 1;
   assert.equal(code(other), 'bundle.version');
-  assert.equal(code(good, { fingerprint: '0'.repeat(64) }), 'ruleset.fingerprint');
+  assert.equal(code(good, { fingerprint: '0'.repeat(64) }), 'ruleset.fingerprint_mismatch');
   assert.equal(code('not bytes'), 'options.bundle');
   // The module is fine afterwards.
   assert.equal(new Fenliu({ bundle: good }).classify({ text: '噪音' }).ok, true);

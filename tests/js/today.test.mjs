@@ -31,7 +31,8 @@ test('todayInChina: the date at UTC+8, whatever the machine\'s time zone', () =>
 });
 
 test('an undated petition without `today` is judged by the date in China, as the CLI judges it', () => {
-  const engine = new Engine();
+  // The portal runtime's engine, from the default ruleset's compiled bundle.
+  const engine = Engine.fromBundle(readFileSync(join(root, 'dist/wasm/default.fenliu')));
   const undated = '{"id": "t-1", "text": "楼下饭店每天半夜噪音扰民，请城管处理。"}';
   // 2026-12-04T17:00Z: still the 4th in UTC, already the 5th in China.
   const implicit = at('2026-12-04T17:00:00.000Z', () => engine.classify(undated, undefined, false));
