@@ -336,7 +336,8 @@ export function bind(getWasm, build = {}) {
     try {
       if (typeof wasmOrThrow().checkFiles !== 'function') throw new FenliuError([authoringOnly('checkRuleset')]);
       files = rulesetJson(ruleset);
-      return JSON.parse(guard(() => wasmOrThrow().checkFiles(files)));
+      // Off the hot path: a JS array from serde-wasm-bindgen, no JSON text.
+      return guard(() => wasmOrThrow().checkFiles(files));
     } catch (e) {
       if (e instanceof FenliuError) return e.diagnostics;
       throw e;
@@ -351,7 +352,7 @@ export function bind(getWasm, build = {}) {
   function describeRuleset(ruleset) {
     if (typeof wasmOrThrow().describeRuleset !== 'function') throw new FenliuError([authoringOnly('describeRuleset')]);
     const files = rulesetJson(ruleset);
-    const out = JSON.parse(guard(() => wasmOrThrow().describeRuleset(files)));
+    const out = guard(() => wasmOrThrow().describeRuleset(files));
     if (!out.ok) throw new FenliuError(out.errors);
     return { groups: out.groups, fields: out.fields };
   }

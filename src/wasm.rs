@@ -5,8 +5,10 @@
 //! (the shape of ruff's `Workspace`). The JS wrapper in `js/` turns it into the public `Fenliu`
 //! class and the `FenliuError` type.
 //!
-//! Data crosses the boundary as **one JSON string each way** (petition in, verdict out; the
-//! verdict as UTF-16 code units, see [`Engine::classify_utf16`]). The
+//! On the hot path data crosses the boundary as **one JSON string each way** (petition in,
+//! verdict out; the verdict as UTF-16 code units, see [`Engine::classify_utf16`]). Off it, the
+//! authoring build's ruleset introspection (`checkFiles`, `describeRuleset`) returns JS values
+//! through serde-wasm-bindgen. The
 //! verdict string is what `Verdict::to_json` writes, so it is the CLI's line byte for byte; the
 //! JS side gets the parsed object and the exact string. `docs/npm.md` has the measurement
 //! against `serde-wasm-bindgen` objects (feature `wasm-bench`, `npm run bench:boundary`): those
@@ -188,24 +190,33 @@ fn evaluate(classifier: &Classifier, labels_jsonl: &str, predictions_json: &str,
 }
 
 /// Every problem in a ruleset, errors and warnings, without building an engine: what a rule
-/// editor shows. `files_json` as for [`Engine::new`]. Returns a JSON array of diagnostics.
+/// editor shows. `files_json` as for [`Engine::new`]. Returns an array of diagnostics as JS
+/// objects (serde-wasm-bindgen: off the hot path, structured data crosses as values).
 #[cfg(feature = "compiler")]
 #[wasm_bindgen(js_name = checkFiles)]
-pub fn check_files(files_json: Option<String>) -> String {
+pub fn check_files(files_json: Option<String>) -> JsValue {
     match load(files_json.as_deref()) {
-        Ok(ruleset) => to_json(&Classifier::check(&ruleset)),
-        Err(e) => to_json(&e.diagnostics),
+        Ok(ruleset) => to_value(&Classifier::check(&ruleset)),
+        Err(e) => to_value(&e.diagnostics),
     }
+}
+
+/// A value as a plain JS object (maps as objects), for the calls off the hot path.
+#[cfg(feature = "compiler")]
+fn to_value<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    // INVARIANT: plain structs, string-keyed maps and integers serialize without error.
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 /// What a ruleset offers a rule editor, read only, without compiling it: the keyword groups of
 /// its lexicons (`p.has("…")`) and the petition fields the rules can read (`p.…`). The rule
-/// workbench completes names from it. `files_json` as for [`Engine::new`]. Returns
-/// `{"ok":true,"groups":[{id,title,words,location}…],"fields":[{name,fields}…]}` or
-/// `{"ok":false,"errors":[…]}` when the files or a lexicon cannot be read.
+/// workbench completes names from it. `files_json` as for [`Engine::new`]. Returns, as a JS
+/// object (serde-wasm-bindgen), `{ok:true, groups:[{id,title,words,location}…],
+/// fields:[{name,fields}…]}` or `{ok:false, errors:[…]}` when the files or a lexicon cannot be
+/// read.
 #[cfg(feature = "compiler")]
 #[wasm_bindgen(js_name = describeRuleset)]
-pub fn describe_ruleset(files_json: Option<String>) -> String {
+pub fn describe_ruleset(files_json: Option<String>) -> JsValue {
     #[derive(Serialize)]
     struct GroupInfo {
         id: String,
@@ -238,9 +249,9 @@ pub fn describe_ruleset(files_json: Option<String>) -> String {
                     },
                 })
                 .collect();
-            to_json(&Description { ok: true, groups, fields })
+            to_value(&Description { ok: true, groups, fields })
         }
-        Err(e) => failure(&e),
+        Err(e) => to_value(&Failure { ok: false, errors: &e.diagnostics }),
     }
 }
 
