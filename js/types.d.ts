@@ -273,13 +273,37 @@ export interface Hit {
   negated?: true;
 }
 
+/**
+ * What one trace entry decided: an object tagged by `kind`, its codes bare (name them from the
+ * manifest). Nothing in it needs splitting.
+ */
+export type TraceOutcome =
+  /** A category rule set the category. */
+  | { kind: 'category'; code: string }
+  /** A route rule (or the weighed evidence) set the route. */
+  | { kind: 'route'; code: string }
+  /** The route that also had evidence but lost to the chosen one. */
+  | { kind: 'runner_up'; code: string }
+  /** A difficulty rule added points (may be negative) and perhaps set a floor on the tier (a tier code). */
+  | { kind: 'points'; points: number; at_least?: string }
+  /** The tier fitted over the difficulty signals (rulesets with tier weights). */
+  | { kind: 'tier'; code: string }
+  /** A delegation rule set the level. */
+  | { kind: 'level'; code: string }
+  /** A flag rule raised flags. */
+  | { kind: 'flags'; codes: string[] }
+  /** A deadline rule set deadlines: their keys in `Verdict.deadlines`. */
+  | { kind: 'deadlines'; keys: string[] }
+  /** A consistency rule found a problem (also in `Verdict.violations`). */
+  | { kind: 'violation'; message: string };
+
 /** One rule that fired. */
 export interface TraceEntry {
   rule: string;
   stage: 'category' | 'route' | 'flags' | 'difficulty' | 'delegation' | 'deadlines' | 'check';
   title: string;
-  /** What it decided, e.g. `route=judicial` or `points=+2`. */
-  outcome: string;
+  /** What it decided, e.g. `{kind: 'route', code: 'judicial'}` or `{kind: 'points', points: 4, at_least: 'complex'}`. */
+  outcome: TraceOutcome;
   /** Keyword hits of the groups it consulted. */
   matched?: Hit[];
   /** Petition fields it read. */

@@ -20,7 +20,7 @@ use crate::petition::{Petition, PATHS};
 use crate::plan::{Plan, PlanRule};
 use crate::rule::{Outcome, Rule, StageKind, When};
 use crate::ruleset::{EvidenceSpec, Manifest, RulesetInfo};
-use crate::verdict::{Alternative, Coded, Deadline, Delegation, Difficulty, Factor, Fixed, LogLine, Route, Status, TraceEntry, Verdict, Violation, Weighed};
+use crate::verdict::{Alternative, Coded, Deadline, Delegation, Difficulty, Factor, Fixed, LogLine, Route, Status, TraceEntry, TraceOutcome, Verdict, Violation, Weighed};
 
 /// Options of one classification. Plain data with a `Default`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -768,19 +768,19 @@ impl Classifier {
                 rule: "evidence.route".to_owned(),
                 stage: "route",
                 title: format!("{how}：{}", name(&winner)),
-                outcome: format!("route={winner}"),
+                outcome: TraceOutcome::Route { code: winner.clone() },
                 matched,
                 fields: Vec::new(),
             });
             if let Some(rule) = chosen {
-                out.trace.push(self.trace_entry(rule, ctx, format!("route={winner}")));
+                out.trace.push(self.trace_entry(rule, ctx, TraceOutcome::Route { code: winner.clone() }));
             }
             if let Some(a) = alternatives.first() {
                 out.trace.push(TraceEntry {
                     rule: "evidence.runner_up".to_owned(),
                     stage: "route",
                     title: format!("也有证据但落选：{}（把握 {}%），{}", a.name, decimal(a.confidence.value() * 100.0, 0), a.lost_because),
-                    outcome: format!("runner_up={}", a.code),
+                    outcome: TraceOutcome::RunnerUp { code: a.code.clone() },
                     matched: Vec::new(),
                     fields: Vec::new(),
                 });
@@ -808,7 +808,7 @@ impl Classifier {
         }
     }
 
-    fn trace_entry(&self, rule: &Rule, ctx: &Ctx, outcome: String) -> TraceEntry {
+    fn trace_entry(&self, rule: &Rule, ctx: &Ctx, outcome: TraceOutcome) -> TraceEntry {
         let mut groups: Vec<usize> = ctx.consulted.borrow().clone();
         groups.sort_unstable();
         groups.dedup();
@@ -897,7 +897,7 @@ impl Classifier {
                 rule: "evidence.tier".to_owned(),
                 stage: "difficulty",
                 title: format!("按难度信号加权：{name}（把握 {}%）", decimal(best.probability * 100.0, 0)),
-                outcome: format!("tier={}", best.route),
+                outcome: TraceOutcome::Tier { code: best.route.clone() },
                 matched: Vec::new(),
                 fields: Vec::new(),
             });
@@ -1001,15 +1001,15 @@ struct Decision {
 
 impl<'r> Building<'r> {
     /// Applies a fired rule; returns its outcome for the trace.
-    fn apply(&mut self, rule: &'r Rule, manifest: &Manifest, _petition: &Petition) -> String {
+    fn apply(&mut self, rule: &'r Rule, manifest: &Manifest, _petition: &Petition) -> TraceOutcome {
         match &rule.outcome {
             Outcome::Category(c) => {
                 self.category = Some((c.clone(),));
-                format!("category={c}")
+                TraceOutcome::Category { code: c.clone() }
             }
             Outcome::Route { code, .. } => {
                 self.route = Some(rule);
-                format!("route={code}")
+                TraceOutcome::Route { code: code.clone() }
             }
             Outcome::Points { points, reason, at_least } => {
                 // Saturating: two rules with huge `points` must not overflow (found by fuzzing).
@@ -1020,14 +1020,12 @@ impl<'r> Building<'r> {
                     if self.at_least.as_deref().and_then(rank) < rank(a) {
                         self.at_least = Some(a.clone());
                     }
-                    format!("points={points:+}, at_least={a}")
-                } else {
-                    format!("points={points:+}")
                 }
+                TraceOutcome::Points { points: *points, at_least: at_least.clone() }
             }
             Outcome::Level { code, reason } => {
                 self.level = Some((code.clone(), reason.clone()));
-                format!("level={code}")
+                TraceOutcome::Level { code: code.clone() }
             }
             Outcome::Flags(flags) => {
                 for f in flags {
@@ -1035,7 +1033,7 @@ impl<'r> Building<'r> {
                         self.flags.push(f.clone());
                     }
                 }
-                format!("flags={}", flags.join(","))
+                TraceOutcome::Flags { codes: flags.clone() }
             }
             Outcome::Deadlines(specs) => {
                 let mut keys = Vec::new();
@@ -1044,13 +1042,13 @@ impl<'r> Building<'r> {
                     if !self.deadlines.iter().any(|(_, d)| d.key == s.key) {
                         self.deadlines.push((rule.id.clone(), s.clone()));
                     }
-                    keys.push(s.key.as_str());
+                    keys.push(s.key.clone());
                 }
-                format!("deadlines={}", keys.join(","))
+                TraceOutcome::Deadlines { keys }
             }
             Outcome::Check(message) => {
                 self.violations.push(Violation { rule: rule.id.clone(), message: message.clone() });
-                "violation".to_owned()
+                TraceOutcome::Violation { message: message.clone() }
             }
         }
     }

@@ -200,7 +200,7 @@ pub struct Prediction {
 impl Prediction {
     /// From a verdict.
     pub fn from_verdict(v: &Verdict) -> Self {
-        let rule = v.trace.iter().rev().find(|t| t.stage == "route" && t.outcome.starts_with("route=")).map(|t| t.rule.clone()).unwrap_or_default();
+        let rule = v.trace.iter().rev().find(|t| t.stage == "route" && matches!(t.outcome, crate::verdict::TraceOutcome::Route { .. })).map(|t| t.rule.clone()).unwrap_or_default();
         Prediction {
             route: v.route.code.clone(),
             category: v.category.code.clone(),
@@ -227,7 +227,7 @@ impl Prediction {
             .and_then(|t| {
                 t.iter()
                     .rev()
-                    .find(|e| e.get("stage").and_then(Value::as_str) == Some("route") && e.get("outcome").and_then(Value::as_str).is_some_and(|o| o.starts_with("route=")))
+                    .find(|e| e.get("stage").and_then(Value::as_str) == Some("route") && e.get("outcome").and_then(|o| o.get("kind")).and_then(Value::as_str) == Some("route"))
             })
             .and_then(|e| e.get("rule").and_then(Value::as_str))
             .unwrap_or_default()

@@ -52,6 +52,7 @@
 //! | [`eval`] | accuracy against labelled petitions: intervals, per-route scores, confusion, annotator agreement |
 //! | `date` | calendar dates and deadline arithmetic |
 //! | `error` | diagnostics, locations |
+//! | [`codes`] | every diagnostic code, who meets it and what it means (`docs/error-codes.md`) |
 //! | `wasm` | the thin wasm-bindgen layer (feature `wasm`) |
 //!
 //! ## Cargo features
@@ -77,6 +78,7 @@
 
 // The portal runtime: compiled plans, the condition IR and its evaluator, classification.
 mod classifier;
+pub mod codes;
 mod ctx;
 mod date;
 mod error;

@@ -175,14 +175,109 @@ pub struct TraceEntry {
     pub stage: &'static str,
     /// Chinese title.
     pub title: String,
-    /// What it decided, e.g. `route=judicial` or `points=+2`.
-    pub outcome: String,
+    /// What it decided, as data: `{"kind": "route", "code": "judicial"}`,
+    /// `{"kind": "points", "points": 4, "at_least": "complex"}`, … (see [`TraceOutcome`]).
+    pub outcome: TraceOutcome,
     /// Keyword hits of the groups it consulted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matched: Vec<Hit>,
     /// Petition fields it read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<&'static str>,
+}
+
+/// What one trace entry decided. Written to JSON as an object tagged by `kind` (snake_case),
+/// with the codes bare so that a reader names them from the manifest; nothing in it needs
+/// splitting:
+///
+/// | `kind` | fields | stage |
+/// |---|---|---|
+/// | `category` | `code` | category |
+/// | `route` | `code` | route |
+/// | `runner_up` | `code` (the route that had evidence but lost) | route |
+/// | `points` | `points` (may be negative), `at_least` (a tier code; absent when the rule sets no floor) | difficulty |
+/// | `tier` | `code` (the tier fitted over the difficulty signals) | difficulty |
+/// | `level` | `code` | delegation |
+/// | `flags` | `codes` | flags |
+/// | `deadlines` | `keys` (keys of `deadlines`) | deadlines |
+/// | `violation` | `message` (as in `violations`) | check |
+///
+/// ```
+/// use fenliu::verdict::TraceOutcome;
+/// let o = TraceOutcome::Points { points: 4, at_least: Some("complex".into()) };
+/// assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"kind":"points","points":4,"at_least":"complex"}"#);
+/// assert_eq!(o.to_string(), "points=+4, at_least=complex");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceOutcome {
+    /// A category rule set the category.
+    Category {
+        /// Category code.
+        code: String,
+    },
+    /// A route rule (or the weighed evidence) set the route.
+    Route {
+        /// Route code.
+        code: String,
+    },
+    /// The route that also had evidence but lost to the chosen one.
+    RunnerUp {
+        /// Route code.
+        code: String,
+    },
+    /// A difficulty rule added points and perhaps set a floor on the tier.
+    Points {
+        /// Points added (may be negative).
+        points: i64,
+        /// The tier is at least this one (a tier code).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at_least: Option<String>,
+    },
+    /// The tier fitted over the difficulty signals.
+    Tier {
+        /// Tier code.
+        code: String,
+    },
+    /// A delegation rule set the level.
+    Level {
+        /// Level code.
+        code: String,
+    },
+    /// A flag rule raised flags.
+    Flags {
+        /// Flag codes.
+        codes: Vec<String>,
+    },
+    /// A deadline rule set deadlines.
+    Deadlines {
+        /// Their keys in the verdict's `deadlines`.
+        keys: Vec<String>,
+    },
+    /// A consistency rule found a problem (also in the verdict's `violations`).
+    Violation {
+        /// What is inconsistent.
+        message: String,
+    },
+}
+
+/// The compact one-line form, for logs and the command line's `explain`:
+/// `route=judicial`, `points=+4, at_least=complex`, `flags=a,b`. Programs read the fields.
+impl std::fmt::Display for TraceOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceOutcome::Category { code } => write!(f, "category={code}"),
+            TraceOutcome::Route { code } => write!(f, "route={code}"),
+            TraceOutcome::RunnerUp { code } => write!(f, "runner_up={code}"),
+            TraceOutcome::Points { points, at_least: Some(a) } => write!(f, "points={points:+}, at_least={a}"),
+            TraceOutcome::Points { points, at_least: None } => write!(f, "points={points:+}"),
+            TraceOutcome::Tier { code } => write!(f, "tier={code}"),
+            TraceOutcome::Level { code } => write!(f, "level={code}"),
+            TraceOutcome::Flags { codes } => write!(f, "flags={}", codes.join(",")),
+            TraceOutcome::Deadlines { keys } => write!(f, "deadlines={}", keys.join(",")),
+            TraceOutcome::Violation { message } => write!(f, "violation: {message}"),
+        }
+    }
 }
 
 /// A consistency rule that found a problem with this verdict.

@@ -242,6 +242,31 @@ fn trace_names_rules_keywords_and_fields() {
     assert_eq!(flag.fields, vec!["history"]);
 }
 
+/// Issue 13: a trace outcome is data, not `points=+4, at_least=complex` to be split. An at_least
+/// rule's entry carries its points and its floor as fields; the JSON is an object tagged by kind.
+#[test]
+fn trace_outcomes_are_tagged_objects_with_points_and_at_least_as_fields() {
+    use fenliu::verdict::TraceOutcome;
+    let c = Classifier::new(&fenliu::Ruleset::embedded().unwrap()).unwrap();
+    let v = classify(&c, r#"{"text": "楼下噪音扰民", "history": {"national_visits": 1}}"#).unwrap();
+    let nail = v.trace.iter().find(|t| t.rule == "difficulty.history.nail_case").unwrap();
+    assert_eq!(nail.outcome, TraceOutcome::Points { points: 4, at_least: Some("complex".into()) });
+    let json: serde_json::Value = serde_json::from_str(&v.to_json()).unwrap();
+    let entry = |rule: &str| json["trace"].as_array().unwrap().iter().find(|t| t["rule"] == rule).unwrap()["outcome"].clone();
+    assert_eq!(entry("difficulty.history.nail_case"), serde_json::json!({"kind": "points", "points": 4, "at_least": "complex"}));
+    // Without a floor, `at_least` is absent rather than null.
+    let repeat = classify(&c, r#"{"text": "楼下噪音扰民", "history": {"prior_count": 2}}"#).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&repeat.to_json()).unwrap();
+    let points = json["trace"].as_array().unwrap().iter().find(|t| t["rule"] == "difficulty.history.repeated").unwrap()["outcome"].clone();
+    assert_eq!(points, serde_json::json!({"kind": "points", "points": 4}));
+    // Every entry has a kind and the route, category and level are bare codes.
+    for t in json["trace"].as_array().unwrap() {
+        assert!(t["outcome"]["kind"].is_string(), "{t}");
+    }
+    let route = json["trace"].as_array().unwrap().iter().rev().find(|t| t["outcome"]["kind"] == "route").unwrap();
+    assert_eq!(route["outcome"]["code"], json["route"]["code"]);
+}
+
 #[test]
 fn verdict_carries_no_free_text() {
     let c = classifier_with(&[]);

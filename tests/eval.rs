@@ -255,3 +255,18 @@ fn bad_labels_are_located_errors() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("跳过评测"));
 }
+
+/// Issue 13: the deciding rule is read from the trace's structured outcome (`kind: "route"`),
+/// the same from a verdict and from its JSON (what the wasm package and the CLI print).
+#[test]
+fn the_deciding_rule_is_the_same_from_a_verdict_and_from_its_json() {
+    let c = Classifier::new(&Ruleset::embedded().unwrap()).unwrap();
+    for text in ["法院判决生效后对方拒不执行", "楼下噪音扰民", "小区门口天天有人摆摊"] {
+        let v = c.classify_json(&serde_json::json!({ "text": text }).to_string(), &Options::default()).unwrap();
+        let native = Prediction::from_verdict(&v);
+        let json: Value = serde_json::from_str(&v.to_json()).unwrap();
+        let read = Prediction::from_verdict_json(&json).unwrap();
+        assert!(!native.rule.is_empty(), "{text}: no route entry in the trace");
+        assert_eq!(native.rule, read.rule, "{text}");
+    }
+}

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{BASE_RULES, LEXICON, MANIFEST};
+use fenliu::verdict::TraceOutcome;
 use fenliu::{Classifier, Options, Petition, Ruleset};
 
 const EVIDENCE: &str = r#"
@@ -128,7 +129,7 @@ fn a_route_none_of_whose_rules_holds_takes_its_guidance_from_the_manifest() {
     assert_eq!(v.route.basis, ["《信访工作条例》第三十一条第（五）项"]);
     assert!(v.route.accepted);
     // The later stages read the route the weights chose.
-    assert_eq!(v.trace.iter().filter(|t| t.outcome == "route=enforcement").count(), 1);
+    assert_eq!(v.trace.iter().filter(|t| t.outcome == TraceOutcome::Route { code: "enforcement".into() }).count(), 1);
 }
 
 #[test]
@@ -202,7 +203,7 @@ fn tier_weights_choose_the_tier_and_a_hard_fact_still_raises_it() {
     assert_eq!(scored.difficulty.tier, "normal", "the rules' score: 3 points");
     let fitted = Classifier::new(&with).unwrap().classify(&repeat, &Options::default()).unwrap();
     assert_eq!(fitted.difficulty.tier, "complex");
-    assert!(fitted.trace.iter().any(|t| t.rule == "evidence.tier" && t.outcome == "tier=complex"));
+    assert!(fitted.trace.iter().any(|t| t.rule == "evidence.tier" && t.outcome == TraceOutcome::Tier { code: "complex".into() }));
     // The delegation stage reads the fitted tier (难事不出县).
     assert_eq!(fitted.delegation.level, "county");
     // No repeat: the bias says simple; a visit to Beijing (at_least complex) still raises it.

@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use fenliu::verdict::TraceOutcome;
 use fenliu::{Classifier, Options, Ruleset};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -123,7 +124,12 @@ proptest! {
             prop_assert!(!(v.difficulty.tier == "complex" && v.delegation.level == "village"));
             prop_assert_eq!(v.separated, v.route.code == "judicial" || v.route.code == "civil");
             // Route, category and level are each explained by a trace entry; the tier by its factors.
-            for (stage, outcome) in [("route", format!("route={}", v.route.code)), ("category", format!("category={}", v.category.code)), ("delegation", format!("level={}", v.delegation.level))] {
+            let code = |c: &String| c.clone();
+            for (stage, outcome) in [
+                ("route", TraceOutcome::Route { code: code(&v.route.code) }),
+                ("category", TraceOutcome::Category { code: code(&v.category.code) }),
+                ("delegation", TraceOutcome::Level { code: code(&v.delegation.level) }),
+            ] {
                 prop_assert!(v.trace.iter().any(|t| t.stage == stage && t.outcome == outcome), "{} not explained", stage);
             }
             let sum: i64 = v.difficulty.factors.iter().map(|f| f.points).sum();

@@ -68,3 +68,14 @@ export async function citizenLines(text: string): Promise<string[]> {
     worker.terminate();
   }
 }
+
+/** Why the tier is what it is: each trace outcome is narrowed by its `kind`, never split. */
+export function tierReasons(v: Verdict): string[] {
+  return v.trace.flatMap(({ outcome: o, title }) => {
+    switch (o.kind) {
+      case 'points': return [`${title}：${o.points >= 0 ? '+' : ''}${o.points}${o.at_least ? `，至少 ${o.at_least}` : ''}`];
+      case 'tier': return [`${title}：${o.code}`];
+      default: return [];
+    }
+  });
+}

@@ -351,7 +351,7 @@ test('evaluate(): the report of `fenliu eval`, from verdicts or from summaries, 
   const native = JSON.parse(runCli(['eval', 'tests/eval/fixture/labelled.jsonl', '--json'])).report;
   assert.deepEqual(fromVerdicts.report, native, 'the same report as the native CLI');
   // Summaries (what the workbench's batch workers keep) and label objects give the same report.
-  const summaries = verdicts.map((v) => ({ route: v.route.code, category: v.category.code, tier: v.difficulty.tier, level: v.delegation.level, flags: v.flags, rule: v.trace.findLast((t) => t.stage === 'route' && t.outcome.startsWith('route=')).rule }));
+  const summaries = verdicts.map((v) => ({ route: v.route.code, category: v.category.code, tier: v.difficulty.tier, level: v.delegation.level, flags: v.flags, rule: v.trace.findLast((t) => t.stage === 'route' && t.outcome.kind === 'route').rule }));
   assert.deepEqual(f.evaluate(labels, summaries).report, native);
   // A failed petition counts as 无法分类; a split filters.
   const withError = f.evaluate(labels, [null, ...summaries.slice(1)]);

@@ -99,7 +99,7 @@ function summarize(r, names, hits) {
     hits[t.rule] = (hits[t.rule] ?? 0) + 1;
     names.rules[t.rule] ??= t.title;
   }
-  const rule = v.trace.findLast((t) => t.stage === 'route' && t.outcome.startsWith('route='))?.rule ?? '';
+  const rule = v.trace.findLast((t) => t.stage === 'route' && t.outcome.kind === 'route')?.rule ?? '';
   return {
     ok: true,
     route: v.route.code,

@@ -10,18 +10,21 @@ export const names = { flags: {}, routes: {}, categories: {}, levels: {}, tiers:
 
 const flagName = (code) => names.flags[code] ?? code;
 
-function outcomeText(outcome, v) {
-  const [key, value] = outcome.split('=');
-  if (value === undefined) return outcome;
-  switch (key) {
-    case 'route': return `途径 → ${names.routes[value] ?? value}`;
-    case 'category': return `类别 → ${names.categories[value] ?? value}`;
-    case 'level': return `代办 → ${names.levels[value] ?? value}`;
-    case 'tier': return `难度 → ${names.tiers[value] ?? value}`;
-    case 'points': return `难度 ${value} 分`;
-    case 'flags': return `标记：${value.split(',').map(flagName).join('、')}`;
-    case 'deadlines': return `期限：${value.split(',').map((k) => v.deadlines[k]?.name ?? k).join('、')}`;
-    default: return outcome;
+const signed = (n) => (n > 0 ? `+${n}` : `${n}`);
+
+/** A trace outcome (`{kind, …}`, see TraceOutcome in js/types.d.ts) in words, codes named from the manifest. */
+function outcomeText(o, v) {
+  switch (o?.kind) {
+    case 'route': return `途径 → ${names.routes[o.code] ?? o.code}`;
+    case 'runner_up': return `落选途径：${names.routes[o.code] ?? o.code}`;
+    case 'category': return `类别 → ${names.categories[o.code] ?? o.code}`;
+    case 'level': return `代办 → ${names.levels[o.code] ?? o.code}`;
+    case 'tier': return `难度 → ${names.tiers[o.code] ?? o.code}`;
+    case 'points': return `难度 ${signed(o.points)} 分${o.at_least ? `，至少 ${names.tiers[o.at_least] ?? o.at_least}` : ''}`;
+    case 'flags': return `标记：${o.codes.map(flagName).join('、')}`;
+    case 'deadlines': return `期限：${o.keys.map((k) => v.deadlines[k]?.name ?? k).join('、')}`;
+    case 'violation': return `一致性问题：${o.message}`;
+    default: return o?.kind ?? '';
   }
 }
 
