@@ -3,7 +3,7 @@
 // asset reference and browsers fetch relative to this module. The only network request this
 // package makes is that one fetch.
 import initWasm, * as wasm from '../dist/wasm/fenliu.js';
-import { bind, FenliuError, localDate } from './core.js';
+import { bind, dateInChina, FenliuError, localDate } from './core.js';
 
 let ready = null;
 let loaded = false;
@@ -26,5 +26,5 @@ const api = bind(() => (loaded ? wasm : undefined));
 api.Fenliu.init = init;
 
 export const { Fenliu, checkRuleset, describeRuleset } = api;
-export { FenliuError, localDate };
+export { dateInChina, FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';
