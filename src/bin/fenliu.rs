@@ -43,7 +43,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 批量分类：读入 JSON 或 JSONL 信访件，输出结论（顺序与输入一致）：JSONL、JSON 数组、给人看的表格或 CSV
+    /// 批量分类：读入 JSON 或 JSONL 信访件（JSONL 边读边分类），输出结论（顺序与输入一致）：JSONL、JSON 数组、给人看的表格或 CSV
     Classify {
         /// 输入文件；省略或 "-" 表示标准输入
         file: Option<PathBuf>,

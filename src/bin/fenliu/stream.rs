@@ -166,7 +166,8 @@ struct Item {
 }
 
 enum Message {
-    Done(u64, Classified),
+    /// Boxed: a verdict is large, and it moves through a channel and the reorder buffer.
+    Done(u64, Box<Classified>),
     /// The reader has stopped after sending this many items.
     End(u64),
     /// The input could not be read on (after the items already sent).
@@ -262,7 +263,7 @@ fn work(items: &Mutex<Receiver<Item>>, results: &Sender<Message>, ruleset: &Rule
             Ok(c) => c.classify_json(&json, options).map_err(|e| crate::on_line(e, label, line, &json)),
             Err(e) => Err(e.clone()),
         };
-        if results.send(Message::Done(seq, Classified { line, json, result })).is_err() {
+        if results.send(Message::Done(seq, Box::new(Classified { line, json, result }))).is_err() {
             return;
         }
     }
@@ -272,7 +273,7 @@ fn work(items: &Mutex<Receiver<Item>>, results: &Sender<Message>, ruleset: &Rule
 pub(crate) struct Ordered {
     results: Receiver<Message>,
     credits: SyncSender<()>,
-    pending: BTreeMap<u64, Classified>,
+    pending: BTreeMap<u64, Box<Classified>>,
     next: u64,
     /// How many petitions the reader sent, once it has stopped.
     sent: Option<u64>,
@@ -288,7 +289,7 @@ impl Ordered {
             if let Some(c) = self.pending.remove(&self.next) {
                 self.next += 1;
                 let _ = self.credits.send(()); // Fails only once the reader has stopped.
-                return Some(Ok(c));
+                return Some(Ok(*c));
             }
             let message = match self.results.try_recv() {
                 Ok(m) => Ok(m),
