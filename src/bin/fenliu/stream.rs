@@ -28,6 +28,8 @@ use serde_json::Value;
 
 /// In-flight petitions per worker: enough that a slow petition does not stall the others.
 const WINDOW_PER_JOB: usize = 256;
+/// At most this many in flight, whatever `--jobs` says (the credit channel is allocated whole).
+const MAX_WINDOW: usize = 1 << 16;
 
 /// How long the caller may wait for the next verdict before it is told the pipeline is idle
 /// (so it can flush what it wrote: `tail -f 信访件.jsonl | fenliu classify` shows each verdict
@@ -91,9 +93,9 @@ impl Input {
             return Ok(Input::Lines(Box::new(Cursor::new(seen.into_bytes()).chain(reader))));
         }
         // The first line is not JSON: the whole input may be one object over several lines.
-        // Parse one value from the stream, keeping every byte read: a JSON Lines input fails
-        // within a line or two (a line's end cannot be inside a string, nor can a closing
-        // brace be followed by an opening one), and is then replayed from its start.
+        // Parse one value from the stream, keeping every byte read: JSON Lines fail within
+        // their first lines (a string cannot span a line's end, and nothing separates one
+        // line's value from the next), and are then replayed from their start.
         let mut tee = Tee { inner: Cursor::new(seen.into_bytes()).chain(reader), seen: Vec::new() };
         let whole = {
             let mut de = serde_json::Deserializer::from_reader(&mut tee);
@@ -179,7 +181,7 @@ enum Message {
 /// dropped (a closed output pipe) — a reader blocked on a terminal ends with the process.
 pub(crate) fn classify(input: Input, ruleset: Ruleset, options: Options, label: String, jobs: usize) -> Result<Ordered, fenliu::Error> {
     let jobs = jobs.max(1);
-    let window = jobs.saturating_mul(WINDOW_PER_JOB);
+    let window = jobs.saturating_mul(WINDOW_PER_JOB).min(MAX_WINDOW);
     let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(window);
     for _ in 0..window {
         // INVARIANT: the channel holds `window` credits, so these never block.
