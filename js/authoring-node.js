@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { initSync } from '../dist/authoring/fenliu.js';
 import * as wasm from '../dist/authoring/fenliu.js';
-import { bind, FenliuError, localDate } from './core.js';
+import { bind, dateInChina, FenliuError, localDate } from './core.js';
 
 initSync({ module: readFileSync(new URL('../dist/authoring/fenliu_bg.wasm', import.meta.url)) });
 
@@ -13,5 +13,5 @@ export async function init() {}
 const api = bind(() => wasm);
 
 export const { Fenliu, checkRuleset, describeRuleset } = api;
-export { FenliuError, localDate };
+export { dateInChina, FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

@@ -4,7 +4,7 @@
 // workbench and tools, not for a citizen's page. The .wasm file is found next to the glue with
 // `new URL(…, import.meta.url)`; the default ruleset's files are inside it.
 import initWasm, * as wasm from '../dist/authoring/fenliu.js';
-import { bind, FenliuError, localDate } from './core.js';
+import { bind, dateInChina, FenliuError, localDate } from './core.js';
 
 let ready = null;
 let loaded = false;
@@ -27,5 +27,5 @@ const api = bind(() => (loaded ? wasm : undefined));
 api.Fenliu.init = () => init();
 
 export const { Fenliu, checkRuleset, describeRuleset } = api;
-export { FenliuError, localDate };
+export { dateInChina, FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

@@ -31,10 +31,25 @@ export function diagnostic(code, message, help) {
   return { code, severity: 'error', message, help };
 }
 
-/** The local calendar date as `YYYY-MM-DD` (what a citizen calls "today"). */
+/** The machine's local calendar date as `YYYY-MM-DD`. Not what `classify` uses: see `dateInChina`. */
 export function localDate(d = new Date()) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+const CHINA_OFFSET_MS = 8 * 3600 * 1000; // China Standard Time is UTC+8 all year (no summer time).
+
+/**
+ * The calendar date in China (UTC+8) as `YYYY-MM-DD`, of `date` or of now (`Date.now()`): the
+ * day undated petitions are judged by when no `today` is given, in any time zone, as in the CLI
+ * (`Date::today_china` in src/date.rs) and the wasm's `todayInChina`.
+ */
+export function dateInChina(date) {
+  const ms = date === undefined || date === null ? Date.now() : date.getTime();
+  // An invalid Date gives "NaN-NaN-NaN", which the engine reports as a bad `today` (as before).
+  const d = new Date(ms + CHINA_OFFSET_MS);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
 /**
@@ -78,10 +93,15 @@ export function loneSurrogate(s) {
   return -1;
 }
 
+/**
+ * The `today` a call passes to the engine: the given `YYYY-MM-DD` as is; a `Date`'s date in
+ * China; none → today in China. Computed here, not left to the engine, so that a call through
+ * a worker uses the caller's day, and `classifyMany` one day for all its petitions.
+ */
 export function todayOf(options) {
   const t = options?.today;
-  if (t === undefined || t === null) return localDate();
-  if (t instanceof Date) return localDate(t);
+  if (t === undefined || t === null) return dateInChina();
+  if (t instanceof Date) return dateInChina(t);
   return String(t);
 }
 

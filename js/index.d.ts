@@ -85,5 +85,11 @@ export declare function describeRuleset(ruleset: RulesetFiles): RulesetDescripti
  */
 export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module, options?: { defaultBundle?: false | string | URL }): Promise<void>;
 
-/** The local calendar date as `YYYY-MM-DD`. */
+/** The machine's local calendar date as `YYYY-MM-DD`. Not what `classify` uses; see `dateInChina`. */
 export declare function localDate(date?: Date): string;
+
+/**
+ * The calendar date in China (UTC+8) as `YYYY-MM-DD`, of `date` or of now (`Date.now()`): the day
+ * `classify` judges undated petitions by when no `today` is given, in any time zone (as the CLI).
+ */
+export declare function dateInChina(date?: Date): string;

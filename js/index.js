@@ -5,7 +5,7 @@
 // references and browsers fetch relative to this module. Those two fetches are the only network
 // requests this package makes, and the second only when the page uses the default ruleset.
 import initWasm, * as wasm from '../dist/wasm/fenliu.js';
-import { bind, FenliuError, localDate } from './core.js';
+import { bind, dateInChina, FenliuError, localDate } from './core.js';
 
 let ready = null;
 let loaded = false;
@@ -49,5 +49,5 @@ const api = bind(() => (loaded ? wasm : undefined), { defaultBundle: () => defau
 api.Fenliu.init = (options) => init(undefined, options?.bundle != null ? { defaultBundle: false } : undefined);
 
 export const { Fenliu, checkRuleset, describeRuleset } = api;
-export { FenliuError, localDate };
+export { dateInChina, FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

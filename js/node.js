@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { initSync } from '../dist/wasm/fenliu.js';
 import * as wasm from '../dist/wasm/fenliu.js';
-import { bind, FenliuError, localDate } from './core.js';
+import { bind, dateInChina, FenliuError, localDate } from './core.js';
 
 initSync({ module: readFileSync(new URL('../dist/wasm/fenliu_bg.wasm', import.meta.url)) });
 
@@ -17,5 +17,5 @@ export async function init() {}
 const api = bind(() => wasm, { defaultBundle: () => (defaultBundle ??= readFileSync(new URL('../dist/wasm/default.fenliu', import.meta.url))) });
 
 export const { Fenliu, checkRuleset, describeRuleset } = api;
-export { FenliuError, localDate };
+export { dateInChina, FenliuError, localDate };
 export { citizenView, fitPetition, prescreen, prescreenSupport, truncationNotice, CITIZEN_DEADLINES, EMERGENCY, EMERGENCY_LINES, MAX_TEXT_CHARS, PRESCREEN_UNAVAILABLE, SUGGESTION_NOTE } from './citizen.js';

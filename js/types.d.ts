@@ -540,7 +540,11 @@ export interface FenliuOptions {
 }
 
 export interface ClassifyOptions {
-  /** Judges undated petitions by this day (`YYYY-MM-DD` or a Date); default: the local date. A petition's `submitted_at` wins. */
+  /**
+   * Judges undated petitions by this day: `YYYY-MM-DD` as written, or a `Date`, which counts as
+   * its date in China (UTC+8), whatever the machine's time zone. Default: today in China
+   * (`dateInChina()`), as in the CLI. A petition's `submitted_at` wins.
+   */
   today?: DateString | Date;
   /**
    * Leave the trace out (`trace` is `[]`); everything else is unchanged. For an as-you-type

@@ -1,5 +1,5 @@
 // What a portal developer writes with the types: checked by `npm run typecheck` (tsc --noEmit).
-import { Fenliu, FenliuError, checkRuleset, type CitizenView, type Petition, type ClassifyResult, type Diagnostic, type Verdict } from 'fenliu';
+import { Fenliu, FenliuError, checkRuleset, dateInChina, type CitizenView, type Petition, type ClassifyResult, type Diagnostic, type Verdict } from 'fenliu';
 import { FenliuWorker } from 'fenliu/worker';
 
 const petition: Petition = {
@@ -23,6 +23,8 @@ export function describe(result: ClassifyResult): string {
 export async function main(): Promise<string> {
   const fenliu = await Fenliu.create();
   const text: string = describe(fenliu.classify(petition, { today: new Date() }));
+  // The day undated petitions are judged by when no `today` is given (UTC+8, any time zone).
+  const judgedOn: string = dateInChina();
   const json: string | undefined = ((r) => (r.ok ? r.json : undefined))(fenliu.classify(JSON.stringify(petition)));
   const many: ClassifyResult[] = fenliu.classifyMany([petition, '{"text":"噪音扰民"}']);
   const report = fenliu.test();
@@ -45,7 +47,7 @@ export async function main(): Promise<string> {
   } finally {
     worker.terminate();
   }
-  return [text, json, many.length, failed, lines, name, version, fingerprint, fenliu.version].join(' ');
+  return [text, judgedOn, json, many.length, failed, lines, name, version, fingerprint, fenliu.version].join(' ');
 }
 
 /** The citizen's pre-screen: emergency lines first, then the suggestion, never the office's file. */

@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 mod eval;
 #[path = "fenliu/fit.rs"]
 mod fit;
+#[path = "fenliu/stream.rs"]
+mod stream;
 #[path = "fenliu/suggest.rs"]
 mod suggest;
 #[path = "fenliu/table.rs"]
@@ -41,7 +43,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 批量分类：读入 JSON 或 JSONL 信访件，输出结论（顺序与输入一致）：JSONL、JSON 数组、给人看的表格或 CSV
+    /// 批量分类：读入 JSON 或 JSONL 信访件（JSONL 边读边分类），输出结论（顺序与输入一致）：JSONL、JSON 数组、给人看的表格或 CSV
     Classify {
         /// 输入文件；省略或 "-" 表示标准输入
         file: Option<PathBuf>,
@@ -369,7 +371,7 @@ fn read_input(file: &Option<PathBuf>) -> Result<String, fenliu::Error> {
 
 /// Splits input into petition JSON texts with their line numbers: a JSON array, one JSON object,
 /// or JSON Lines. `label` names the input in messages.
-fn split_input(input: &str, label: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
+pub(crate) fn split_input(input: &str, label: &str) -> Result<Vec<(usize, String)>, fenliu::Error> {
     let trimmed = input.trim_start();
     if trimmed.starts_with('[') {
         let items: Vec<Value> = serde_json::from_str(input)
@@ -386,7 +388,7 @@ fn split_input(input: &str, label: &str) -> Result<Vec<(usize, String)>, fenliu:
 
 /// A petition that is not JSON, told by the line of the input it is on: the engine only sees
 /// the line, so its "第 1 行" becomes the input's line.
-fn on_line(mut e: fenliu::Error, label: &str, line: usize, json: &str) -> fenliu::Error {
+pub(crate) fn on_line(mut e: fenliu::Error, label: &str, line: usize, json: &str) -> fenliu::Error {
     if let (Some(d), Err(parse)) = (e.diagnostics.first_mut().filter(|d| d.code == "petition.json"), serde_json::from_str::<Value>(json)) {
         let at = fenliu::json_message(&parse, json);
         let at = at.strip_prefix("第 1 行").map_or(at.clone(), |rest| format!("第 {line} 行{rest}"));
@@ -404,27 +406,20 @@ fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
 
 fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Option<usize>, today: Option<String>, quiet: bool, brief: bool) -> Result<ExitCode, fenliu::Error> {
     let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
-    // Fail early, once, on a broken ruleset.
-    Classifier::new(&ruleset)?;
-    let options = &Options { brief, ..Options::today(parse_today(today)?) };
-    let input = read_input(&file)?;
+    // Fail early, once, on a broken ruleset; the names are the table's and the summary's.
+    let names = table::Names::new(&stream::build(&ruleset)?);
+    let options = Options { brief, ..Options::today(parse_today(today)?) };
     let label = input_label(&file);
-    let items = split_input(&input, &label)?;
+    let input = stream::Input::open(&file, &label)?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
     let started = Instant::now();
-    let bar = if io::stderr().is_terminal() && !quiet {
-        let b = indicatif::ProgressBar::new(items.len() as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 {per_sec} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
-        Some(b)
-    } else {
-        None
-    };
+    let bar = (io::stderr().is_terminal() && !quiet).then(|| Progress::new(input.len().map(|n| n as u64).or_else(|| stream::count_lines(&file))));
+    let mut results = stream::classify(input, ruleset, options, label.clone(), jobs)?;
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut summary = Summary::default();
-    let names = table::Names::new(&Classifier::new(&ruleset)?);
     let mut rows: Vec<table::Row> = Vec::new();
     let head = match format {
         Format::Json => "[".to_owned(),
@@ -435,61 +430,42 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
         return Ok(ExitCode::from(3));
     }
     let mut first = true;
-    // Chunks keep memory flat and output flowing; within a chunk, workers take every jobs-th item.
-    for chunk in items.chunks(2048) {
-        let results: Vec<Result<Verdict, fenliu::Error>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..jobs.min(chunk.len()))
-                .map(|w| {
-                    let ruleset = &ruleset;
-                    let label = &label;
-                    let bar = bar.as_ref();
-                    s.spawn(move || {
-                        let classifier = Classifier::new(ruleset);
-                        chunk
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| i % jobs == w)
-                            .map(|(i, (line, json))| {
-                                let r = match &classifier {
-                                    Ok(c) => c.classify_json(json, options).map_err(|e| on_line(e, label, *line, json)),
-                                    Err(e) => Err(e.clone()),
-                                };
-                                if let Some(b) = bar {
-                                    b.inc(1);
-                                }
-                                (i, r)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            let mut all: Vec<(usize, Result<Verdict, fenliu::Error>)> = handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
-            all.sort_by_key(|(i, _)| *i);
-            all.into_iter().map(|(_, r)| r).collect()
-        });
-        for ((line, json), result) in chunk.iter().zip(results) {
-            summary.add(&result);
-            let one = |result: &Result<Verdict, fenliu::Error>| match result {
-                Ok(v) => v.to_json(),
-                Err(e) => {
-                    let id = serde_json::from_str::<Value>(json).ok().and_then(|v| v.get("id").cloned());
-                    json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics}).to_string()
-                }
-            };
-            let text = match format {
-                Format::Jsonl => format!("{}\n", one(&result)),
-                Format::Json => format!("{}\n{}", if first { "" } else { "," }, one(&result)),
-                Format::Csv => table::csv_line(table::Row::new(*line, json, &result, &names, &label).csv_record()),
-                Format::Table => {
-                    // The table needs every row to size its columns.
-                    rows.push(table::Row::new(*line, json, &result, &names, &label));
-                    continue;
-                }
-            };
-            first = false;
-            if out.write_all(text.as_bytes()).is_err() {
-                return Ok(ExitCode::from(3)); // Broken pipe: the reader went away.
+    // In input order as the workers finish; written as it comes (flushed when the input pauses).
+    while let Some(next) = results.next(|| {
+        let _ = out.flush();
+    }) {
+        let stream::Classified { line, json, result } = match next {
+            Ok(c) => c,
+            Err(e) => {
+                // The input broke off: what came before it is written, then the error (exit 2).
+                let _ = out.flush();
+                return Err(e);
             }
+        };
+        if let Some(b) = &bar {
+            b.0.inc(1);
+        }
+        summary.add(&result);
+        let one = |result: &Result<Verdict, fenliu::Error>| match result {
+            Ok(v) => v.to_json(),
+            Err(e) => {
+                let id = serde_json::from_str::<Value>(&json).ok().and_then(|v| v.get("id").cloned());
+                json!({"ok": false, "line": line, "id": id, "errors": e.diagnostics}).to_string()
+            }
+        };
+        let text = match format {
+            Format::Jsonl => format!("{}\n", one(&result)),
+            Format::Json => format!("{}\n{}", if first { "" } else { "," }, one(&result)),
+            Format::Csv => table::csv_line(table::Row::new(line, &json, &result, &names, &label).csv_record()),
+            Format::Table => {
+                // The table needs every row to size its columns.
+                rows.push(table::Row::new(line, &json, &result, &names, &label));
+                continue;
+            }
+        };
+        first = false;
+        if out.write_all(text.as_bytes()).is_err() {
+            return Ok(ExitCode::from(3)); // Broken pipe: the reader went away.
         }
     }
     let tail = match format {
@@ -501,13 +477,49 @@ fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Optio
         return Ok(ExitCode::from(3));
     }
     let _ = out.flush();
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    drop(bar);
     if !quiet {
         summary.print(started.elapsed().as_secs_f64(), jobs, &names);
     }
+    if std::env::var_os(COUNT_BUILDS).is_some_and(|v| !v.is_empty()) {
+        eprintln!("分类器构建 {} 次（{jobs} 个工作线程）", stream::builds());
+    }
     Ok(if summary.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `FENLIU_COUNT_BUILDS=1 fenliu classify …` ends with `分类器构建 N 次（J 个工作线程）` on
+/// stderr: N is one (the ruleset check) plus at most one per worker thread, however long the
+/// input. For tests (tests/cli_stream.rs); not an interface.
+const COUNT_BUILDS: &str = "FENLIU_COUNT_BUILDS";
+
+/// The progress bar on a terminal: `pos/len` with the remaining time when the number of
+/// petitions is known (a file, an array), a spinner with the count when it is not (a pipe).
+/// Cleared when dropped, whichever way `classify` ends.
+struct Progress(indicatif::ProgressBar);
+
+impl Progress {
+    fn new(len: Option<u64>) -> Progress {
+        let bar = match len {
+            Some(n) => {
+                let b = indicatif::ProgressBar::new(n);
+                b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 {per_sec} 剩余 {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+                b
+            }
+            None => {
+                let b = indicatif::ProgressBar::new_spinner();
+                b.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos} 件 {per_sec}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+                b.enable_steady_tick(std::time::Duration::from_millis(120));
+                b
+            }
+        };
+        Progress(bar)
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 #[derive(Default)]

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { Fenliu, FenliuError, checkRuleset, describeRuleset, localDate } from 'fenliu/authoring';
+import { Fenliu, FenliuError, checkRuleset, dateInChina, describeRuleset } from 'fenliu/authoring';
 import { fixtures, readRuleset, root, runCli, trapRuleset, TODAY } from './helpers.mjs';
 
 const mini = readRuleset(join(fixtures, 'mini'));
@@ -58,11 +58,12 @@ test('classify takes an object or a JSON string and returns the verdict with its
   assert.equal(v.engine, f.version);
 });
 
-test('today: an undated petition is judged by options.today (string or Date), else the local date', () => {
+test('today: an undated petition is judged by options.today (string or Date), else today in China', () => {
   const f = new Fenliu({ ruleset: mini });
   const p = { text: '路灯坏了' };
-  assert.equal(f.classify(p, { today: '2024-01-31' }).json, f.classify(p, { today: new Date(2024, 0, 31) }).json);
-  assert.equal(f.classify(p).json, f.classify(p, { today: localDate() }).json);
+  // A Date counts as its date in China (noon there: the 31st in any time zone's reading too).
+  assert.equal(f.classify(p, { today: '2024-01-31' }).json, f.classify(p, { today: new Date('2024-01-31T12:00:00+08:00') }).json);
+  assert.equal(f.classify(p).json, f.classify(p, { today: dateInChina() }).json);
   assert.equal(codeOf(f.classify(p, { today: '31/01/2024' })), 'options.today');
 });
 

@@ -19,10 +19,15 @@ import {
 
 const $ = (id) => document.getElementById(id);
 
-/** The local calendar date, YYYY-MM-DD (what an officer calls "today"). */
-function localDate(d = new Date()) {
+/**
+ * Today in China (UTC+8), YYYY-MM-DD: the day the package and the CLI judge undated petitions by
+ * when given none (the package's `dateInChina`; not imported here, to keep the wasm glue out of
+ * the page's own bundle), whatever the officer's machine's time zone.
+ */
+function todayInChina() {
+  const d = new Date(Date.now() + 8 * 3600 * 1000);
   const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
 const state = {
@@ -285,7 +290,7 @@ function scheduleSave() {
 // 试一件
 
 const form = new PetitionForm($('try-form'), $('form-fields'), $('extra-note'), [$('today-field')]);
-$('today').value = localDate();
+$('today').value = todayInChina();
 let tryTimer = 0;
 let tryToken = 0;
 $('try-form').addEventListener('input', (e) => {
@@ -348,7 +353,7 @@ async function tryNow() {
   root.setAttribute('aria-busy', 'true');
   let result;
   try {
-    result = await engine.call('classify', [petition, $('today').value || localDate()]);
+    result = await engine.call('classify', [petition, $('today').value || todayInChina()]);
   } catch (e) {
     result = { current: { ok: false, errors: [{ message: e.message, help: '' }] }, baseline: null };
   }
@@ -361,7 +366,7 @@ async function tryNow() {
     refreshProblems();
   }
   renderVerdict(root, result, petition, { onRule: openRule });
-  state.lastTry = result.current.ok ? { petition, today: $('today').value || localDate(), verdict: result.current.verdict } : null;
+  state.lastTry = result.current.ok ? { petition, today: $('today').value || todayInChina(), verdict: result.current.verdict } : null;
   $('save-case').disabled = !state.lastTry;
   root.dataset.route = result.current.ok ? result.current.verdict.route.code : 'error';
   root.dataset.fingerprint = state.good.info.fingerprint;
