@@ -178,3 +178,47 @@ fn the_format_fixture_still_loads() {
     let loaded = Classifier::from_bundle(&bytes).unwrap_or_else(|e| panic!("the bundle format changed without a new COMPILED_FORMAT: {e}"));
     assert_eq!(loaded.to_bundle().unwrap(), fresh.to_bundle().unwrap(), "the test ruleset compiles differently now: rewrite the fixture");
 }
+
+/// The CLI: `fenliu build` writes the bundle `Classifier::to_bundle` makes; `--rules x.fenliu`
+/// classifies byte-identically to the rules folder; commands that need rule files say why not.
+#[test]
+fn the_cli_builds_a_bundle_and_classifies_with_it() {
+    let bin = env!("CARGO_BIN_EXE_fenliu");
+    let dir = std::env::temp_dir().join(format!("fenliu-bundle-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("default.fenliu");
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let out = std::process::Command::new(bin).args(["build", rules, "-o"]).arg(&bundle).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("格式版本"));
+    let bytes = std::fs::read(&bundle).unwrap();
+    assert_eq!(bytes, Classifier::new(&Ruleset::from_dir(rules).unwrap()).unwrap().to_bundle().unwrap());
+
+    let input: String = [
+        r#"{"id": 1, "text": "法院判决已经生效一年了，对方一直不履行", "submitted_at": "2024-05-06"}"#,
+        r#"{"id": 2, "text": "楼下饭店每天半夜噪音扰民，请城管处理"}"#,
+        r#"{"id": 3, "text": "不是 JSON"#,
+    ]
+    .join("\n");
+    let classify = |rules: &std::path::Path| {
+        let mut child = std::process::Command::new(bin)
+            .args(["classify", "--quiet", "--today", "2024-06-01", "--rules"])
+            .arg(rules)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap().stdout
+    };
+    let from_files = classify(std::path::Path::new(rules));
+    assert_eq!(String::from_utf8_lossy(&classify(&bundle)), String::from_utf8_lossy(&from_files));
+    assert_eq!(String::from_utf8_lossy(&from_files).lines().count(), 3);
+
+    let test = std::process::Command::new(bin).arg("test").arg(&bundle).output().unwrap();
+    assert_eq!(test.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&test.stderr).contains("门户规则包"), "{}", String::from_utf8_lossy(&test.stderr));
+    let pinned = std::process::Command::new(bin).args(["explain", "--text", "噪音", "--fingerprint", "00", "--rules"]).arg(&bundle).output().unwrap();
+    assert!(String::from_utf8_lossy(&pinned.stderr).contains("ruleset.fingerprint_mismatch"), "{}", String::from_utf8_lossy(&pinned.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -226,7 +226,7 @@ enum Command {
 
 #[derive(clap::Args)]
 pub(crate) struct RulesArg {
-    /// 规则目录（默认：内置规则集）
+    /// 规则目录（默认：内置规则集）、工作台下载的规则集 .json；分类类命令（classify、explain、profile、eval）也可以是 fenliu build 编译的 .fenliu 规则包
     #[arg(long = "rules", value_name = "DIR")]
     dir: Option<PathBuf>,
     /// 要求规则集指纹等于此值
@@ -312,7 +312,53 @@ fn build(dir: Option<PathBuf>, output: PathBuf, fingerprint: Option<String>) -> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// What classifies: rule files, or a compiled bundle (`fenliu build`, a `.fenliu` file: the
+/// portal's rules, exactly as the portal runtime loads them). Cheap to clone and `Send`.
+#[derive(Clone)]
+pub(crate) enum Rules {
+    Files(Ruleset),
+    Bundle(std::sync::Arc<Vec<u8>>),
+}
+
+impl Rules {
+    /// A classifier of these rules (one per thread: a classifier is not `Send`).
+    pub(crate) fn classifier(&self) -> Result<Classifier, fenliu::Error> {
+        match self {
+            Rules::Files(rs) => Classifier::new(rs),
+            Rules::Bundle(bytes) => Classifier::from_bundle(bytes),
+        }
+    }
+}
+
+/// `--rules`: a rules folder, the workbench's `.json`, or a compiled `.fenliu` bundle (for the
+/// commands that only classify: classify, explain, profile, eval).
+pub(crate) fn load_classifying(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Rules, fenliu::Error> {
+    let Some(path) = dir.as_ref().filter(|d| is_compiled(d)) else {
+        return load_rules(dir, fingerprint).map(Rules::Files);
+    };
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取 \"{}\"：{}", path.display(), fenliu::io_message(&e)), "检查文件路径和读取权限。"))?;
+    let classifier = Classifier::from_bundle(&bytes)?;
+    if let Some(f) = fingerprint {
+        classifier.verify_fingerprint(f)?;
+    }
+    Ok(Rules::Bundle(std::sync::Arc::new(bytes)))
+}
+
+/// A `.fenliu` file (a compiled bundle), by its extension.
+fn is_compiled(path: &std::path::Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("fenliu"))
+}
+
 pub(crate) fn load_rules(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Ruleset, fenliu::Error> {
+    if let Some(path) = dir.as_ref().filter(|d| is_compiled(d)) {
+        return Err(Diagnostic::error(
+            "ruleset.io",
+            format!("\"{}\" 是编译好的门户规则包，没有规则文件和案例", path.display()),
+            "规则包只能用来分类（classify、explain、profile、eval）；检查、测试、拟合、挖词、编译请用规则目录或工作台“下载规则集”得到的 .json 文件。",
+        )
+        .into());
+    }
     let rs = match dir {
         Some(d) if d.is_file() => load_bundle(d)?,
         Some(d) => Ruleset::from_dir(d)?,
@@ -331,7 +377,7 @@ fn load_bundle(path: &std::path::Path) -> Result<Ruleset, fenliu::Error> {
         return Err(Diagnostic::error(
             "ruleset.io",
             format!("\"{name}\" 是文件，不是规则目录"),
-            "--rules 后面写规则目录（含 manifest.toml），或工作台“下载规则集”得到的 .json 文件。",
+            "--rules 后面写规则目录（含 manifest.toml）、工作台“下载规则集”得到的 .json 文件，或 fenliu build 编译的 .fenliu 规则包。",
         )
         .into());
     }
@@ -405,7 +451,7 @@ fn parse_today(today: Option<String>) -> Result<Option<Date>, fenliu::Error> {
 }
 
 fn classify(file: Option<PathBuf>, rules: &RulesArg, format: Format, jobs: Option<usize>, today: Option<String>, quiet: bool, brief: bool) -> Result<ExitCode, fenliu::Error> {
-    let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
+    let ruleset = load_classifying(&rules.dir, &rules.fingerprint)?;
     // Fail early, once, on a broken ruleset; the names are the table's and the summary's.
     let names = table::Names::new(&stream::build(&ruleset)?);
     let options = Options { brief, ..Options::today(parse_today(today)?) };
@@ -642,8 +688,7 @@ fn test(dir: Option<PathBuf>, coverage: bool, failures: bool) -> Result<ExitCode
 }
 
 fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_json: bool) -> Result<ExitCode, fenliu::Error> {
-    let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
-    let classifier = Classifier::new(&ruleset)?;
+    let classifier = load_classifying(&rules.dir, &rules.fingerprint)?.classifier()?;
     let input = match text {
         Some(t) => json!({ "text": t }).to_string(),
         None => read_input(&file)?,
@@ -739,8 +784,7 @@ fn explain(file: Option<PathBuf>, text: Option<String>, rules: &RulesArg, as_jso
 }
 
 fn profile(file: Option<PathBuf>, rules: &RulesArg, top: usize) -> Result<ExitCode, fenliu::Error> {
-    let ruleset = load_rules(&rules.dir, &rules.fingerprint)?;
-    let classifier = Classifier::new(&ruleset)?;
+    let classifier = load_classifying(&rules.dir, &rules.fingerprint)?.classifier()?;
     let input = read_input(&file)?;
     let petitions: Vec<fenliu::Petition> = split_input(&input, &input_label(&file))?.iter().filter_map(|(_, j)| fenliu::Petition::from_json(j).ok()).map(|p| p.petition).collect();
     let n = petitions.len().max(1) as f64;

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fenliu::eval::{self, Label, Prediction, Report};
-use fenliu::{Classifier, Date, Diagnostic, Options};
+use fenliu::{Date, Diagnostic, Options};
 use serde_json::{json, Value};
 
-use super::{load_rules, RulesArg};
+use super::{load_classifying, RulesArg};
 
 pub struct Args<'a> {
     pub labels: PathBuf,
@@ -96,8 +96,7 @@ pub fn run(args: &Args) -> Result<ExitCode, fenliu::Error> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let ruleset = load_rules(&args.rules.dir, &args.rules.fingerprint)?;
-    let classifier = Classifier::new(&ruleset)?;
+    let classifier = load_classifying(&args.rules.dir, &args.rules.fingerprint)?.classifier()?;
     let codes = |field: &str| classifier.codes(field).into_iter().map(|(c, _)| c).collect();
     let Some(pairs) = load_labelled(&args.labels, &split, &args.texts, Some(&codes))? else {
         eprintln!("{NO_TEXTS}");

@@ -22,7 +22,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryR
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fenliu::{Classifier, Diagnostic, Options, Ruleset, Verdict};
+use fenliu::{Classifier, Diagnostic, Options, Verdict};
+
+use crate::Rules;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -41,9 +43,9 @@ const IDLE: Duration = Duration::from_millis(100);
 static BUILDS: AtomicUsize = AtomicUsize::new(0);
 
 /// Builds a classifier, counted in [`builds`].
-pub(crate) fn build(ruleset: &Ruleset) -> Result<Classifier, fenliu::Error> {
+pub(crate) fn build(rules: &Rules) -> Result<Classifier, fenliu::Error> {
     BUILDS.fetch_add(1, Ordering::Relaxed);
-    Classifier::new(ruleset)
+    rules.classifier()
 }
 
 /// How many classifiers [`build`] has built so far.
@@ -179,7 +181,7 @@ enum Message {
 /// Classifies `input` on `jobs` worker threads; [`Ordered::next`] yields the results in input
 /// order. The threads are detached: they end when the input does, or when the `Ordered` is
 /// dropped (a closed output pipe) — a reader blocked on a terminal ends with the process.
-pub(crate) fn classify(input: Input, ruleset: Ruleset, options: Options, label: String, jobs: usize) -> Result<Ordered, fenliu::Error> {
+pub(crate) fn classify(input: Input, ruleset: Rules, options: Options, label: String, jobs: usize) -> Result<Ordered, fenliu::Error> {
     let jobs = jobs.max(1);
     let window = jobs.saturating_mul(WINDOW_PER_JOB).min(MAX_WINDOW);
     let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(window);
@@ -253,7 +255,7 @@ fn read_into(input: Input, label: &str, send: &mut impl FnMut(usize, String) -> 
 
 /// A worker thread: builds its classifier with its first petition (a one-petition input builds
 /// one, not one per core), then classifies petitions until the input ends.
-fn work(items: &Mutex<Receiver<Item>>, results: &Sender<Message>, ruleset: &Ruleset, options: &Options, label: &str) {
+fn work(items: &Mutex<Receiver<Item>>, results: &Sender<Message>, ruleset: &Rules, options: &Options, label: &str) {
     let mut classifier: Option<Result<Classifier, fenliu::Error>> = None;
     loop {
         let next = match items.lock() {
