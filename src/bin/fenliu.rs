@@ -316,7 +316,7 @@ fn build(dir: Option<PathBuf>, output: PathBuf, fingerprint: Option<String>) -> 
 /// portal's rules, exactly as the portal runtime loads them). Cheap to clone and `Send`.
 #[derive(Clone)]
 pub(crate) enum Rules {
-    Files(Ruleset),
+    Files(Box<Ruleset>),
     Bundle(std::sync::Arc<Vec<u8>>),
 }
 
@@ -334,7 +334,7 @@ impl Rules {
 /// commands that only classify: classify, explain, profile, eval).
 pub(crate) fn load_classifying(dir: &Option<PathBuf>, fingerprint: &Option<String>) -> Result<Rules, fenliu::Error> {
     let Some(path) = dir.as_ref().filter(|d| is_compiled(d)) else {
-        return load_rules(dir, fingerprint).map(Rules::Files);
+        return load_rules(dir, fingerprint).map(|rs| Rules::Files(Box::new(rs)));
     };
     let bytes =
         std::fs::read(path).map_err(|e| Diagnostic::error("ruleset.io", format!("无法读取 \"{}\"：{}", path.display(), fenliu::io_message(&e)), "检查文件路径和读取权限。"))?;
