@@ -7,6 +7,7 @@
 // ---------------------------------------------------------------------------------------------
 // Input: the petition
 
+// <petition schema: generated from src/fields.rs by `FENLIU_BLESS=1 cargo test --lib fields`>
 /** How the petition reached the office. */
 export type Channel = 'online' | 'letter' | 'visit' | 'phone' | 'hotline';
 /** What the citizen selected on the form, if it asks. */
@@ -57,9 +58,13 @@ export interface History {
 
 /** Legal procedures the citizen says are already under way. */
 export interface Legal {
+  /** Court. */
   court?: Court | null;
+  /** Arbitration. */
   arbitration?: Arbitration | null;
+  /** Administrative reconsideration. */
   reconsideration?: Reconsideration | null;
+  /** Police. */
   police?: Police | null;
 }
 
@@ -75,10 +80,7 @@ export interface Cross {
   separation?: Separation | null;
 }
 
-/**
- * A petition as a portal sends it. Only `text` is required; `null` counts as absent. Unknown
- * extra fields are allowed and come back as `petition.unknown_field` warnings in the verdict.
- */
+/** A petition as a portal sends it. Only `text` is required; `null` counts as absent. Unknown extra fields are allowed and come back as `petition.unknown_field` warnings in the verdict. */
 export interface Petition {
   /** The caller's id, echoed back in the verdict. */
   id?: string | number | null;
@@ -88,22 +90,31 @@ export interface Petition {
   text: string;
   /** Date of filing (`YYYY-MM-DD`, a time after it is ignored); drives deadlines. */
   submitted_at?: DateString | null;
+  /** How it reached the office. */
   channel?: Channel | null;
+  /** What the citizen selected, if the form asks. */
   category?: CategoryChoice | null;
   /** The portal's own topic label. */
   topic?: string | null;
+  /** 事发地. */
   place?: Place | null;
   /** 信访人数. */
   petitioners?: number | null;
   /** 涉及人数. */
   people_involved?: number | null;
+  /** Anonymous petition. */
   anonymous?: boolean | null;
+  /** Earlier handling of the same matter. */
   history?: History | null;
+  /** Legal procedures under way. */
   legal?: Legal | null;
   /** 涉及部门. */
   bodies?: string[] | null;
+  /** 三跨三分离. */
   cross?: Cross | null;
 }
+
+// </petition schema>
 
 // ---------------------------------------------------------------------------------------------
 // Diagnostics

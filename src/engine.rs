@@ -20,59 +20,36 @@ rhai::def_package! {
 use crate::ctx::{Ctx, Limits, MAX_LOG_LINES};
 use crate::petition::Petition;
 
-/// Which nested object of the petition a [`Part`] is.
-#[derive(Clone, Copy)]
-pub(crate) enum PartKind {
-    Place,
-    History,
-    Legal,
-    Cross,
-    Verdict,
-}
+/// A nested object of the petition (`p.history`, …, by its field name) or the verdict so far
+/// (`p.verdict`).
+#[derive(Clone)]
+pub(crate) struct Part(Rc<Ctx>, &'static str);
 
-impl PartKind {
-    fn name(self) -> &'static str {
-        match self {
-            PartKind::Place => "p.place",
-            PartKind::History => "p.history",
-            PartKind::Legal => "p.legal",
-            PartKind::Cross => "p.cross",
-            PartKind::Verdict => "p.verdict",
-        }
+impl Part {
+    const VERDICT: &'static str = "verdict";
+
+    fn read(v: &mut View, object: &'static str) -> Dynamic {
+        v.0.fields.borrow_mut().push(object);
+        Dynamic::from(Part(v.0.clone(), object))
     }
 
-    fn fields(self) -> &'static [&'static str] {
-        let name = self.name().trim_start_matches("p.");
+    /// The sub-fields rules can read, for the error that names a typo.
+    fn fields(&self) -> &'static [&'static str] {
         crate::petition::FIELDS
             .iter()
             .find_map(|(n, k)| match k {
-                crate::petition::FieldKind::Object(subs) if *n == name => Some(*subs),
+                crate::petition::FieldKind::Object(subs) if *n == self.1 => Some(*subs),
                 _ => None,
             })
             .unwrap_or_default()
     }
-}
-
-/// A nested object of the petition (`p.history`, …) or the verdict so far (`p.verdict`).
-#[derive(Clone)]
-pub(crate) struct Part(Rc<Ctx>, PartKind);
-
-impl Part {
-    fn read(v: &mut View, kind: PartKind, field: &'static str) -> Dynamic {
-        v.0.fields.borrow_mut().push(field);
-        Dynamic::from(Part(v.0.clone(), kind))
-    }
 
     fn get(&self, key: &str) -> Option<Dynamic> {
-        let prefix = match self.1 {
-            PartKind::Place => "place",
-            PartKind::History => "history",
-            PartKind::Legal => "legal",
-            PartKind::Cross => "cross",
-            PartKind::Verdict => return self.verdict(key),
-        };
-        // One reading of the petition for Rhai and for native conditions (`native::field`).
-        let path = format!("{prefix}.{key}");
+        if self.1 == Self::VERDICT {
+            return self.verdict(key);
+        }
+        // One reading of the petition for Rhai and for native conditions (`ir::field`).
+        let path = format!("{}.{key}", self.1);
         crate::ir::FIELD_PATHS.contains(&path.as_str()).then(|| crate::ir::field(&self.0.petition, &path).into())
     }
 
@@ -97,16 +74,8 @@ impl Part {
 #[derive(Clone)]
 pub(crate) struct View(pub Rc<Ctx>);
 
-fn opt_str(s: &Option<String>) -> Dynamic {
-    s.as_ref().map_or(Dynamic::UNIT, |x| Dynamic::from(x.clone()))
-}
-
 fn opt<T: Into<Dynamic> + Copy>(v: Option<T>) -> Dynamic {
     v.map_or(Dynamic::UNIT, Into::into)
-}
-
-fn opt_enum<T: Copy>(v: Option<T>, f: fn(T) -> &'static str) -> Dynamic {
-    v.map_or(Dynamic::UNIT, |x| Dynamic::from(f(x)))
 }
 
 impl View {
@@ -130,47 +99,34 @@ impl View {
 
 fn register_view(engine: &mut Engine) {
     engine.register_type_with_name::<View>("Petition");
-    engine
-        .register_get("id", |v: &mut View| match &v.read("id").id {
-            Some(serde_json::Value::String(s)) => Dynamic::from(s.clone()),
-            Some(other) => Dynamic::from(other.to_string()),
-            None => Dynamic::UNIT,
-        })
-        .register_get("title", |v: &mut View| opt_str(&v.read("title").title))
-        .register_get("text", |v: &mut View| Dynamic::from(v.read("text").text.clone()))
-        .register_get("submitted_at", |v: &mut View| v.read("submitted_at").submitted_at.map_or(Dynamic::UNIT, |d| Dynamic::from(d.to_string())))
-        .register_get("channel", |v: &mut View| opt_enum(v.read("channel").channel, |c| c.as_str()))
-        .register_get("category", |v: &mut View| opt_enum(v.read("category").category, |c| c.as_str()))
-        .register_get("topic", |v: &mut View| opt_str(&v.read("topic").topic))
-        .register_get("petitioners", |v: &mut View| opt(v.read("petitioners").petitioners))
-        .register_get("people_involved", |v: &mut View| opt(v.read("people_involved").people_involved))
-        .register_get("anonymous", |v: &mut View| opt(v.read("anonymous").anonymous))
-        // Whole years from `history.first_raised_at` to `submitted_at`; `()` when either is missing.
-        .register_get("years_pending", |v: &mut View| {
-            let p = v.read("history");
-            match (p.history.as_ref().and_then(|h| h.first_raised_at), p.submitted_at) {
-                (Some(first), Some(now)) => Dynamic::from(first.days_until(now).div_euclid(365)),
+    // One getter per field of the schema (`crate::fields`): a value, a nested object, or (the
+    // one list, `bodies`) an array of strings; then the derived values and the verdict so far.
+    for f in <crate::petition::Petition as crate::fields::Object>::FIELDS {
+        let name = f.name;
+        if !(f.fields)().is_empty() {
+            engine.register_get(name, move |v: &mut View| Part::read(v, name));
+        } else if f.compared {
+            engine.register_get(name, move |v: &mut View| -> Dynamic { crate::ir::field(v.read(name), name).into() });
+        } else {
+            engine.register_get(name, move |v: &mut View| match crate::fields::Object::json(v.read(name), name) {
+                Some(serde_json::Value::Array(items)) => Dynamic::from_array(items.into_iter().filter_map(|i| i.as_str().map(|s| Dynamic::from(s.to_owned()))).collect()),
                 _ => Dynamic::UNIT,
-            }
-        })
-        .register_get("bodies_count", |v: &mut View| opt(v.read("bodies").bodies.as_ref().map(|b| b.len() as i64)))
-        .register_get("bodies", |v: &mut View| match &v.read("bodies").bodies {
-            Some(b) => Dynamic::from_array(b.iter().map(|s| Dynamic::from(s.clone())).collect()),
-            None => Dynamic::UNIT,
-        })
-        .register_get("place", |v: &mut View| Part::read(v, PartKind::Place, "place"))
-        .register_get("history", |v: &mut View| Part::read(v, PartKind::History, "history"))
-        .register_get("legal", |v: &mut View| Part::read(v, PartKind::Legal, "legal"))
-        .register_get("cross", |v: &mut View| Part::read(v, PartKind::Cross, "cross"))
-        .register_get("verdict", |v: &mut View| Dynamic::from(Part(v.0.clone(), PartKind::Verdict)));
+            });
+        }
+    }
+    engine
+        // Whole years from `history.first_raised_at` to `submitted_at`; `()` when either is missing.
+        .register_get("years_pending", |v: &mut View| -> Dynamic { crate::ir::field(v.read("history"), "years_pending").into() })
+        .register_get("bodies_count", |v: &mut View| -> Dynamic { crate::ir::field(v.read("bodies"), "bodies_count").into() })
+        .register_get("verdict", |v: &mut View| Dynamic::from(Part(v.0.clone(), Part::VERDICT)));
 
     // `p.history.prior_count` etc.: Rhai falls back to the string indexer for properties of a
     // custom type, so one indexer serves every sub-field without building a map per access.
     engine.register_type_with_name::<Part>("PetitionPart");
     engine.register_indexer_get(|part: &mut Part, key: &str| -> Result<Dynamic, Box<rhai::EvalAltResult>> {
         part.get(key).ok_or_else(|| {
-            let subs = part.1.fields();
-            format!("\"{}\" 没有字段 \"{key}\"（可用：{}）", part.1.name(), subs.join("、")).into()
+            let subs = part.fields();
+            format!("\"p.{}\" 没有字段 \"{key}\"（可用：{}）", part.1, subs.join("、")).into()
         })
     });
 

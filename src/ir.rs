@@ -80,38 +80,9 @@ pub(crate) enum Cond {
     Contains(Vec<Value>, Operand),
 }
 
-/// Petition fields conditions (and `p.<part>.<key>` in Rhai) can read, as paths.
-pub(crate) const FIELD_PATHS: &[&str] = &[
-    "id",
-    "title",
-    "text",
-    "submitted_at",
-    "channel",
-    "category",
-    "topic",
-    "petitioners",
-    "people_involved",
-    "anonymous",
-    "years_pending",
-    "bodies_count",
-    "place.county",
-    "place.town",
-    "place.village",
-    "history.prior_count",
-    "history.first_raised_at",
-    "history.highest_level",
-    "history.national_visits",
-    "history.assigned_from_above",
-    "history.stage",
-    "legal.court",
-    "legal.arbitration",
-    "legal.reconsideration",
-    "legal.police",
-    "cross.region",
-    "cross.department",
-    "cross.industry",
-    "cross.separation",
-];
+/// Petition fields conditions (and `p.<part>.<key>` in Rhai) can read, as paths: the fields
+/// rules compare as values, from the one schema (`crate::fields`), and the derived values.
+pub(crate) use crate::fields::COMPARED_PATHS as FIELD_PATHS;
 pub(crate) const VERDICT_KEYS: &[&str] = &["category", "route", "accepted", "separated", "score", "tier", "level"];
 
 /// Evaluates a translated condition, recording consulted groups and fields as Rhai would.
@@ -212,54 +183,16 @@ fn value(o: &Operand, ctx: &Ctx) -> Value {
     }
 }
 
-/// The value of a petition field, as native conditions and the Rhai getters both read it.
+/// The value of a petition field, as native conditions and the Rhai getters both read it: the
+/// schema's value (`crate::fields`), or one of the values derived from fields.
 pub(crate) fn field(p: &Petition, path: &str) -> Value {
-    let s = |x: Option<&String>| x.map_or(Value::Unit, |v| Value::Str(v.clone()));
-    let st = |x: Option<&'static str>| x.map_or(Value::Unit, |v| Value::Str(v.to_owned()));
-    let i = |x: Option<i64>| x.map_or(Value::Unit, Value::Int);
-    let b = |x: Option<bool>| x.map_or(Value::Unit, Value::Bool);
-    let h = p.history.as_ref();
-    let l = p.legal.as_ref();
-    let c = p.cross.as_ref();
-    let pl = p.place.as_ref();
     match path {
-        "id" => match &p.id {
-            Some(serde_json::Value::String(v)) => Value::Str(v.clone()),
-            Some(other) => Value::Str(other.to_string()),
-            None => Value::Unit,
-        },
-        "title" => s(p.title.as_ref()),
-        "text" => Value::Str(p.text.clone()),
-        "submitted_at" => p.submitted_at.map_or(Value::Unit, |d| Value::Str(d.to_string())),
-        "channel" => st(p.channel.map(|x| x.as_str())),
-        "category" => st(p.category.map(|x| x.as_str())),
-        "topic" => s(p.topic.as_ref()),
-        "petitioners" => i(p.petitioners),
-        "people_involved" => i(p.people_involved),
-        "anonymous" => b(p.anonymous),
-        "bodies_count" => p.bodies.as_ref().map_or(Value::Unit, |b| Value::Int(b.len() as i64)),
-        "years_pending" => match (h.and_then(|h| h.first_raised_at), p.submitted_at) {
+        "years_pending" => match (p.history.as_ref().and_then(|h| h.first_raised_at), p.submitted_at) {
             (Some(first), Some(now)) => Value::Int(first.days_until(now).div_euclid(365)),
             _ => Value::Unit,
         },
-        "place.county" => s(pl.and_then(|x| x.county.as_ref())),
-        "place.town" => s(pl.and_then(|x| x.town.as_ref())),
-        "place.village" => s(pl.and_then(|x| x.village.as_ref())),
-        "history.prior_count" => i(h.and_then(|x| x.prior_count)),
-        "history.first_raised_at" => h.and_then(|x| x.first_raised_at).map_or(Value::Unit, |d| Value::Str(d.to_string())),
-        "history.highest_level" => st(h.and_then(|x| x.highest_level).map(|x| x.as_str())),
-        "history.national_visits" => i(h.and_then(|x| x.national_visits)),
-        "history.assigned_from_above" => i(h.and_then(|x| x.assigned_from_above)),
-        "history.stage" => st(h.and_then(|x| x.stage).map(|x| x.as_str())),
-        "legal.court" => st(l.and_then(|x| x.court).map(|x| x.as_str())),
-        "legal.arbitration" => st(l.and_then(|x| x.arbitration).map(|x| x.as_str())),
-        "legal.reconsideration" => st(l.and_then(|x| x.reconsideration).map(|x| x.as_str())),
-        "legal.police" => st(l.and_then(|x| x.police).map(|x| x.as_str())),
-        "cross.region" => b(c.and_then(|x| x.region)),
-        "cross.department" => b(c.and_then(|x| x.department)),
-        "cross.industry" => b(c.and_then(|x| x.industry)),
-        "cross.separation" => st(c.and_then(|x| x.separation).map(|x| x.as_str())),
-        _ => Value::Unit,
+        "bodies_count" => p.bodies.as_ref().map_or(Value::Unit, |b| Value::Int(b.len() as i64)),
+        _ => p.value_at(path).unwrap_or(Value::Unit),
     }
 }
 
@@ -290,10 +223,10 @@ impl TryFrom<OperandRepr> for Operand {
     type Error = String;
 
     fn try_from(r: OperandRepr) -> Result<Self, String> {
-        let find = |names: &'static [&'static str], name: String| names.iter().find(|n| **n == name).copied().ok_or_else(|| format!("未知字段 \"{name}\""));
+        let find = |names: &[&'static str], name: String| names.iter().find(|n| **n == name).copied().ok_or_else(|| format!("未知字段 \"{name}\""));
         Ok(match r {
             OperandRepr::Const(v) => Operand::Const(v),
-            OperandRepr::Field(f) => Operand::Field(find(FIELD_PATHS, f)?),
+            OperandRepr::Field(f) => Operand::Field(find(&FIELD_PATHS, f)?),
             OperandRepr::Verdict(k) => Operand::Verdict(find(VERDICT_KEYS, k)?),
             OperandRepr::Count(g) => Operand::Count(g),
             OperandRepr::Len => Operand::Len,

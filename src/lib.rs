@@ -30,6 +30,7 @@
 //! | module | concept |
 //! |---|---|
 //! | [`petition`] | the input contract and its validation |
+//! | `fields` | the petition's fields, defined once: structs, validation, paths, values, TypeScript |
 //! | [`verdict`] | the output contract |
 //! | `ruleset` | loading rule files, the manifest, the fingerprint |
 //! | `lexicon` | keyword groups, the one-pass Aho-Corasick matcher (daachorse), negation |
@@ -83,6 +84,7 @@ mod ctx;
 mod date;
 mod error;
 pub mod eval;
+mod fields;
 pub mod fit;
 mod ir;
 mod lexicon;

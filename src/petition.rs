@@ -25,8 +25,8 @@ pub const MAX_JSON_BYTES: usize = 256 * 1024;
 pub const MAX_JSON_DEPTH: usize = 16;
 
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
+    ($doc:literal $name:ident as $ts:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        #[doc = $doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
         pub enum $name { $($(#[$vmeta])* #[doc = $text] #[serde(rename = $text)] $variant),+ }
         impl $name {
@@ -37,166 +37,45 @@ macro_rules! string_enum {
             /// Parses the contract spelling.
             pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some(Self::$variant),)+ _ => None } }
         }
+        impl crate::fields::Codes for $name {
+            const VALUES: &'static [&'static str] = &[$($text),+];
+            const TS: &'static str = $ts;
+            const DOC: &'static str = $doc;
+            fn parse(s: &str) -> Option<Self> { $name::parse(s) }
+            fn as_str(self) -> &'static str { $name::as_str(self) }
+        }
     };
 }
 
 string_enum!(
-    /// How the petition reached the office.
-    Channel { Online = "online", Letter = "letter", Visit = "visit", Phone = "phone", Hotline = "hotline" }
+    "How the petition reached the office." Channel as "Channel" { Online = "online", Letter = "letter", Visit = "visit", Phone = "phone", Hotline = "hotline" }
 );
 string_enum!(
-    /// What the citizen selected on the form, if it asks.
-    CategoryChoice { Suggestion = "suggestion", Accusation = "accusation", Claim = "claim" }
+    "What the citizen selected on the form, if it asks." CategoryChoice as "CategoryChoice" { Suggestion = "suggestion", Accusation = "accusation", Claim = "claim" }
 );
 string_enum!(
-    /// Highest level the matter was raised at before.
-    Level { None = "none", Village = "village", Town = "town", County = "county", City = "city", Province = "province", National = "national" }
+    "Highest level the matter was raised at before." Level as "Level" { None = "none", Village = "village", Town = "town", County = "county", City = "city", Province = "province", National = "national" }
 );
 string_enum!(
-    /// Where the matter stands in the 信访 procedure.
-    Stage { None = "none", Handled = "handled", Reviewed = "reviewed", Rechecked = "rechecked", Terminated = "terminated" }
+    "Where the matter stands in the 信访 procedure." Stage as "ProcedureStage" { None = "none", Handled = "handled", Reviewed = "reviewed", Rechecked = "rechecked", Terminated = "terminated" }
 );
 string_enum!(
-    /// Court procedure under way.
-    Court { None = "none", Filed = "filed", Judged = "judged", Enforcing = "enforcing" }
+    "Court procedure under way." Court as "Court" { None = "none", Filed = "filed", Judged = "judged", Enforcing = "enforcing" }
 );
 string_enum!(
-    /// Arbitration under way.
-    Arbitration { None = "none", Filed = "filed", Awarded = "awarded" }
+    "Arbitration under way." Arbitration as "Arbitration" { None = "none", Filed = "filed", Awarded = "awarded" }
 );
 string_enum!(
-    /// Administrative reconsideration under way.
-    Reconsideration { None = "none", Filed = "filed", Decided = "decided" }
+    "Administrative reconsideration under way." Reconsideration as "Reconsideration" { None = "none", Filed = "filed", Decided = "decided" }
 );
 string_enum!(
-    /// Police procedure under way.
-    Police { None = "none", Reported = "reported", Filed = "filed" }
+    "Police procedure under way." Police as "Police" { None = "none", Reported = "reported", Filed = "filed" }
 );
 string_enum!(
-    /// 三分离: which of person, household and matter are in different places.
-    Separation { None = "none", PersonHousehold = "person_household", PersonMatter = "person_matter", All = "all" }
+    "三分离: which of person, household and matter are in different places." Separation as "Separation" { None = "none", PersonHousehold = "person_household", PersonMatter = "person_matter", All = "all" }
 );
 
-/// 事发地.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Place {
-    /// 县（区）.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub county: Option<String>,
-    /// 镇（街道）.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub town: Option<String>,
-    /// 村（社区）.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub village: Option<String>,
-}
-
-/// 同人同事 before: what the portal knows of the petitioner's history with this matter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct History {
-    /// Times the same matter was raised before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub prior_count: Option<i64>,
-    /// When it was first raised.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_raised_at: Option<Date>,
-    /// Highest level it was raised at.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub highest_level: Option<Level>,
-    /// 进京 visits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub national_visits: Option<i64>,
-    /// Times assigned from above (上级交办).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assigned_from_above: Option<i64>,
-    /// 处理意见 / 复查 / 复核 / 终结.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<Stage>,
-}
-
-/// Legal procedures the citizen says are already under way.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Legal {
-    /// Court.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub court: Option<Court>,
-    /// Arbitration.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub arbitration: Option<Arbitration>,
-    /// Administrative reconsideration.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reconsideration: Option<Reconsideration>,
-    /// Police.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub police: Option<Police>,
-}
-
-/// 三跨三分离.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Cross {
-    /// 跨地区.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<bool>,
-    /// 跨部门.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub department: Option<bool>,
-    /// 跨行业.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub industry: Option<bool>,
-    /// 人户分离 / 人事分离 / 人事户分离.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub separation: Option<Separation>,
-}
-
-/// A validated petition. Build it with [`Petition::from_json`] or [`Petition::from_value`], or
-/// directly with [`Petition::new`] and struct update syntax.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Petition {
-    /// Caller's id, echoed back in the verdict (a string or a number).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<Value>,
-    /// 标题.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// 诉求内容 (required, non-empty).
-    pub text: String,
-    /// Date of filing; drives deadlines and which rules are in force.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub submitted_at: Option<Date>,
-    /// How it reached the office.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel: Option<Channel>,
-    /// What the citizen selected, if the form asks.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<CategoryChoice>,
-    /// The portal's own topic label.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub topic: Option<String>,
-    /// 事发地.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub place: Option<Place>,
-    /// 信访人数.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub petitioners: Option<i64>,
-    /// 涉及人数.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub people_involved: Option<i64>,
-    /// Anonymous petition.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub anonymous: Option<bool>,
-    /// Earlier handling of the same matter.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<History>,
-    /// Legal procedures under way.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub legal: Option<Legal>,
-    /// 涉及部门.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bodies: Option<Vec<String>>,
-    /// 三跨三分离.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cross: Option<Cross>,
-}
+pub use crate::fields::{Cross, History, Legal, Petition, Place};
 
 /// A petition and the warnings its JSON produced (unknown fields).
 #[derive(Debug, Clone)]
@@ -385,7 +264,7 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else {
@@ -393,15 +272,16 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// Walks the JSON, collecting every error and warning.
+/// Walks the JSON, collecting every error and warning. The field kinds (`crate::fields`) call
+/// it, one method per kind of value.
 #[derive(Default)]
-struct Reader {
+pub(crate) struct Reader {
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
 
 impl Reader {
-    fn type_error(&mut self, path: &str, expected: &str, found: &Value) {
+    pub(crate) fn type_error(&mut self, path: &str, expected: &str, found: &Value) {
         let shown = if path.is_empty() { "信访件".to_owned() } else { format!("字段 \"{path}\"") };
         self.errors.push(
             Diagnostic::error("petition.type", format!("{shown}应为{expected}，实际是{}", describe(found)), "请按接口约定的类型传值；不知道的字段可以省略或传 null。")
@@ -409,7 +289,7 @@ impl Reader {
         );
     }
 
-    fn unknown_fields(&mut self, path: &str, obj: &Map<String, Value>, known: &[&str]) {
+    pub(crate) fn unknown_fields(&mut self, path: &str, obj: &Map<String, Value>, known: &[&str]) {
         for key in obj.keys().filter(|k| !known.contains(&k.as_str())) {
             let full = join(path, key);
             self.warnings.push(
@@ -423,7 +303,7 @@ impl Reader {
         }
     }
 
-    fn string(&mut self, obj: &Map<String, Value>, path: &str, key: &str, max: usize) -> Option<String> {
+    pub(crate) fn string(&mut self, obj: &Map<String, Value>, path: &str, key: &str, max: usize) -> Option<String> {
         let full = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -445,7 +325,7 @@ impl Reader {
         }
     }
 
-    fn count(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<i64> {
+    pub(crate) fn count(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<i64> {
         let full = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -463,7 +343,7 @@ impl Reader {
         }
     }
 
-    fn boolean(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
         let full = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -475,7 +355,7 @@ impl Reader {
         }
     }
 
-    fn date(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<Date> {
         let full = join(path, key);
         let s = self.string(obj, path, key, 64)?;
         match Date::parse_iso(&s) {
@@ -490,7 +370,7 @@ impl Reader {
         }
     }
 
-    fn enumeration<T>(&mut self, obj: &Map<String, Value>, path: &str, key: &str, values: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
+    pub(crate) fn enumeration<T>(&mut self, obj: &Map<String, Value>, path: &str, key: &str, values: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
         let full = join(path, key);
         match obj.get(key) {
             None | Some(Value::Null) => None,
@@ -515,7 +395,7 @@ impl Reader {
         }
     }
 
-    fn object<'a>(&mut self, obj: &'a Map<String, Value>, path: &str, key: &str) -> Option<&'a Map<String, Value>> {
+    pub(crate) fn object<'a>(&mut self, obj: &'a Map<String, Value>, path: &str, key: &str) -> Option<&'a Map<String, Value>> {
         match obj.get(key) {
             None | Some(Value::Null) => None,
             Some(Value::Object(m)) => Some(m),
@@ -527,147 +407,90 @@ impl Reader {
     }
 
     fn petition(&mut self, obj: &Map<String, Value>) -> Petition {
-        const KNOWN: &[&str] =
-            &["id", "title", "text", "submitted_at", "channel", "category", "topic", "place", "petitioners", "people_involved", "anonymous", "history", "legal", "bodies", "cross"];
-        self.unknown_fields("", obj, KNOWN);
-        let id = match obj.get("id") {
+        let known: Vec<&str> = <Petition as crate::fields::Object>::FIELDS.iter().map(|f| f.name).collect();
+        self.unknown_fields("", obj, &known);
+        <Petition as crate::fields::Object>::read(self, obj)
+    }
+
+    /// The caller's id: a string or a number.
+    pub(crate) fn id(&mut self, obj: &Map<String, Value>, path: &str, key: &str) -> Option<Value> {
+        match obj.get(key) {
             None | Some(Value::Null) => None,
             Some(v @ (Value::String(_) | Value::Number(_))) => Some(v.clone()),
             Some(other) => {
-                self.type_error("id", "字符串或数字", other);
+                self.type_error(&join(path, key), "字符串或数字", other);
                 None
             }
-        };
-        let text = match obj.get("text") {
+        }
+    }
+
+    /// The required complaint: present, a string of at most `max` characters, not blank.
+    pub(crate) fn text(&mut self, obj: &Map<String, Value>, path: &str, key: &str, max: usize) -> String {
+        let full = join(path, key);
+        match obj.get(key) {
             None | Some(Value::Null) => {
-                self.errors.push(Diagnostic::error("petition.missing_text", "缺少必填字段 \"text\"（诉求内容）", "请传入市民填写的诉求内容。").at_path("text"));
+                self.errors.push(Diagnostic::error("petition.missing_text", format!("缺少必填字段 \"{full}\"（诉求内容）"), "请传入市民填写的诉求内容。").at_path(full));
                 String::new()
             }
-            Some(_) => {
-                let t = self.string(obj, "", "text", MAX_TEXT_CHARS).unwrap_or_default();
-                if obj.get("text").is_some_and(Value::is_string) && t.trim().is_empty() && self.errors.iter().all(|e| e.path.as_deref() != Some("text")) {
-                    self.errors.push(Diagnostic::error("petition.empty_text", "诉求内容 \"text\" 为空", "请填写诉求内容后再分类。").at_path("text"));
+            Some(v) => {
+                let t = self.string(obj, path, key, max).unwrap_or_default();
+                if v.is_string() && t.trim().is_empty() && self.errors.iter().all(|e| e.path.as_deref() != Some(full.as_str())) {
+                    self.errors.push(Diagnostic::error("petition.empty_text", format!("诉求内容 \"{full}\" 为空"), "请填写诉求内容后再分类。").at_path(full));
                 }
                 t
             }
-        };
-        Petition {
-            id,
-            title: self.string(obj, "", "title", MAX_TITLE_CHARS),
-            text,
-            submitted_at: self.date(obj, "", "submitted_at"),
-            channel: self.enumeration(obj, "", "channel", Channel::VALUES, Channel::parse),
-            category: self.enumeration(obj, "", "category", CategoryChoice::VALUES, CategoryChoice::parse),
-            topic: self.string(obj, "", "topic", MAX_SHORT_CHARS),
-            place: self.object(obj, "", "place").map(|m| self.place(m)),
-            petitioners: self.count(obj, "", "petitioners"),
-            people_involved: self.count(obj, "", "people_involved"),
-            anonymous: self.boolean(obj, "", "anonymous"),
-            history: self.object(obj, "", "history").map(|m| self.history(m)),
-            legal: self.object(obj, "", "legal").map(|m| self.legal(m)),
-            bodies: self.bodies(obj),
-            cross: self.object(obj, "", "cross").map(|m| self.cross(m)),
         }
     }
 
-    fn place(&mut self, m: &Map<String, Value>) -> Place {
-        self.unknown_fields("place", m, &["county", "town", "village"]);
-        Place {
-            county: self.string(m, "place", "county", MAX_SHORT_CHARS),
-            town: self.string(m, "place", "town", MAX_SHORT_CHARS),
-            village: self.string(m, "place", "village", MAX_SHORT_CHARS),
-        }
-    }
-
-    fn history(&mut self, m: &Map<String, Value>) -> History {
-        const P: &str = "history";
-        self.unknown_fields(P, m, &["prior_count", "first_raised_at", "highest_level", "national_visits", "assigned_from_above", "stage"]);
-        History {
-            prior_count: self.count(m, P, "prior_count"),
-            first_raised_at: self.date(m, P, "first_raised_at"),
-            highest_level: self.enumeration(m, P, "highest_level", Level::VALUES, Level::parse),
-            national_visits: self.count(m, P, "national_visits"),
-            assigned_from_above: self.count(m, P, "assigned_from_above"),
-            stage: self.enumeration(m, P, "stage", Stage::VALUES, Stage::parse),
-        }
-    }
-
-    fn legal(&mut self, m: &Map<String, Value>) -> Legal {
-        const P: &str = "legal";
-        self.unknown_fields(P, m, &["court", "arbitration", "reconsideration", "police"]);
-        Legal {
-            court: self.enumeration(m, P, "court", Court::VALUES, Court::parse),
-            arbitration: self.enumeration(m, P, "arbitration", Arbitration::VALUES, Arbitration::parse),
-            reconsideration: self.enumeration(m, P, "reconsideration", Reconsideration::VALUES, Reconsideration::parse),
-            police: self.enumeration(m, P, "police", Police::VALUES, Police::parse),
-        }
-    }
-
-    fn cross(&mut self, m: &Map<String, Value>) -> Cross {
-        const P: &str = "cross";
-        self.unknown_fields(P, m, &["region", "department", "industry", "separation"]);
-        Cross {
-            region: self.boolean(m, P, "region"),
-            department: self.boolean(m, P, "department"),
-            industry: self.boolean(m, P, "industry"),
-            separation: self.enumeration(m, P, "separation", Separation::VALUES, Separation::parse),
-        }
-    }
-
-    fn bodies(&mut self, obj: &Map<String, Value>) -> Option<Vec<String>> {
-        match obj.get("bodies") {
+    /// A list of at most `max_items` strings of at most `max_chars` characters each.
+    pub(crate) fn names(&mut self, obj: &Map<String, Value>, path: &str, key: &str, max_items: usize, max_chars: usize) -> Option<Vec<String>> {
+        let full = join(path, key);
+        match obj.get(key) {
             None | Some(Value::Null) => None,
             Some(Value::Array(items)) => {
-                if items.len() > MAX_BODIES {
+                if items.len() > max_items {
                     self.errors.push(
-                        Diagnostic::error("petition.too_long", format!("字段 \"bodies\" 有 {} 项，超过上限 {MAX_BODIES} 项", items.len()), "只列出涉及的主要部门。")
-                            .at_path("bodies"),
+                        Diagnostic::error("petition.too_long", format!("字段 \"{full}\" 有 {} 项，超过上限 {max_items} 项", items.len()), "只列出涉及的主要部门。").at_path(full),
                     );
                     return None;
                 }
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let path = format!("bodies[{i}]");
+                    let at = format!("{full}[{i}]");
                     match item {
-                        Value::String(s) if s.chars().count() <= MAX_SHORT_CHARS => out.push(s.clone()),
+                        Value::String(s) if s.chars().count() <= max_chars => out.push(s.clone()),
                         Value::String(_) => {
-                            self.errors.push(Diagnostic::error("petition.too_long", format!("字段 \"{path}\" 超过 {MAX_SHORT_CHARS} 字"), "部门名称请用简称。").at_path(path))
+                            self.errors.push(Diagnostic::error("petition.too_long", format!("字段 \"{at}\" 超过 {max_chars} 字"), "部门名称请用简称。").at_path(at))
                         }
-                        other => self.type_error(&path, "字符串（部门名称）", other),
+                        other => self.type_error(&at, "字符串（部门名称）", other),
                     }
                 }
                 Some(out)
             }
             Some(other) => {
-                self.type_error("bodies", "字符串数组", other);
+                self.type_error(&full, "字符串数组", other);
                 None
             }
         }
     }
 }
 
-/// Field paths the rules can read as `p.<path>`, with their kind. The static rule check uses
-/// this list to reject typos such as `p.txet`.
-pub(crate) const FIELDS: &[(&str, FieldKind)] = &[
-    ("id", FieldKind::Scalar),
-    ("title", FieldKind::Scalar),
-    ("text", FieldKind::Scalar),
-    ("submitted_at", FieldKind::Scalar),
-    ("channel", FieldKind::Scalar),
-    ("category", FieldKind::Scalar),
-    ("topic", FieldKind::Scalar),
-    ("place", FieldKind::Object(&["county", "town", "village"])),
-    ("petitioners", FieldKind::Scalar),
-    ("people_involved", FieldKind::Scalar),
-    ("anonymous", FieldKind::Scalar),
-    ("history", FieldKind::Object(&["prior_count", "first_raised_at", "highest_level", "national_visits", "assigned_from_above", "stage"])),
-    ("legal", FieldKind::Object(&["court", "arbitration", "reconsideration", "police"])),
-    ("bodies", FieldKind::Scalar),
-    ("cross", FieldKind::Object(&["region", "department", "industry", "separation"])),
-    ("verdict", FieldKind::Object(&["category", "route", "accepted", "separated", "score", "tier", "level", "flags"])),
-    ("years_pending", FieldKind::Scalar),
-    ("bodies_count", FieldKind::Scalar),
-];
+/// Field paths the rules can read as `p.<path>`, with their kind: the petition's fields
+/// (`crate::fields`), the verdict so far (`p.verdict`) and the values derived from fields. The
+/// static rule check uses this list to reject typos such as `p.txet`.
+pub(crate) static FIELDS: std::sync::LazyLock<Vec<(&'static str, FieldKind)>> = std::sync::LazyLock::new(|| {
+    let mut out: Vec<(&'static str, FieldKind)> = <Petition as crate::fields::Object>::FIELDS
+        .iter()
+        .map(|f| {
+            let subs = (f.fields)();
+            let kind = if subs.is_empty() { FieldKind::Scalar } else { FieldKind::Object(Box::leak(subs.iter().map(|x| x.name).collect::<Vec<_>>().into_boxed_slice())) };
+            (f.name, kind)
+        })
+        .collect();
+    out.push(("verdict", FieldKind::Object(&["category", "route", "accepted", "separated", "score", "tier", "level", "flags"])));
+    out.extend(crate::fields::DERIVED.iter().map(|d| (*d, FieldKind::Scalar)));
+    out
+});
 
 /// Shape of a field the rules can read.
 #[derive(Debug, Clone, Copy)]
@@ -679,103 +502,29 @@ pub(crate) enum FieldKind {
 }
 
 /// Every petition field path, top level and nested, in a fixed order (for presence bitsets).
-pub(crate) const PATHS: &[&str] = &[
-    "id",
-    "title",
-    "text",
-    "submitted_at",
-    "channel",
-    "category",
-    "topic",
-    "place",
-    "place.county",
-    "place.town",
-    "place.village",
-    "petitioners",
-    "people_involved",
-    "anonymous",
-    "history",
-    "history.prior_count",
-    "history.first_raised_at",
-    "history.highest_level",
-    "history.national_visits",
-    "history.assigned_from_above",
-    "history.stage",
-    "legal",
-    "legal.court",
-    "legal.arbitration",
-    "legal.reconsideration",
-    "legal.police",
-    "bodies",
-    "cross",
-    "cross.region",
-    "cross.department",
-    "cross.industry",
-    "cross.separation",
-];
+pub(crate) use crate::fields::PATHS;
 
 impl Petition {
     /// Which of [`PATHS`] have a value.
     pub(crate) fn present(&self) -> Vec<bool> {
-        let h = self.history.as_ref();
-        let l = self.legal.as_ref();
-        let c = self.cross.as_ref();
-        let pl = self.place.as_ref();
-        vec![
-            self.id.is_some(),
-            self.title.is_some(),
-            true,
-            self.submitted_at.is_some(),
-            self.channel.is_some(),
-            self.category.is_some(),
-            self.topic.is_some(),
-            pl.is_some(),
-            pl.is_some_and(|x| x.county.is_some()),
-            pl.is_some_and(|x| x.town.is_some()),
-            pl.is_some_and(|x| x.village.is_some()),
-            self.petitioners.is_some(),
-            self.people_involved.is_some(),
-            self.anonymous.is_some(),
-            h.is_some(),
-            h.is_some_and(|x| x.prior_count.is_some()),
-            h.is_some_and(|x| x.first_raised_at.is_some()),
-            h.is_some_and(|x| x.highest_level.is_some()),
-            h.is_some_and(|x| x.national_visits.is_some()),
-            h.is_some_and(|x| x.assigned_from_above.is_some()),
-            h.is_some_and(|x| x.stage.is_some()),
-            l.is_some(),
-            l.is_some_and(|x| x.court.is_some()),
-            l.is_some_and(|x| x.arbitration.is_some()),
-            l.is_some_and(|x| x.reconsideration.is_some()),
-            l.is_some_and(|x| x.police.is_some()),
-            self.bodies.is_some(),
-            c.is_some(),
-            c.is_some_and(|x| x.region.is_some()),
-            c.is_some_and(|x| x.department.is_some()),
-            c.is_some_and(|x| x.industry.is_some()),
-            c.is_some_and(|x| x.separation.is_some()),
-        ]
+        PATHS.iter().map(|p| crate::fields::Object::has(self, p)).collect()
+    }
+
+    /// The value rules read at a field path (`title`, `history.prior_count`), `()` when absent;
+    /// `None` for a path that is not a field.
+    pub(crate) fn value_at(&self, path: &str) -> Option<crate::ir::Value> {
+        crate::fields::Object::get(self, path)
     }
 }
 
 /// Names of petition fields in JSON-path form that `ask` may list (`legal.court`, `history`, …).
 pub(crate) fn is_known_path(path: &str) -> bool {
-    let mut parts = path.splitn(2, '.');
-    let head = parts.next().unwrap_or_default();
-    let tail = parts.next();
-    FIELDS.iter().filter(|(name, _)| !matches!(*name, "verdict" | "years_pending" | "bodies_count")).any(|(name, kind)| {
-        *name == head
-            && match (kind, tail) {
-                (_, None) => true,
-                (FieldKind::Object(subs), Some(t)) => subs.contains(&t),
-                (FieldKind::Scalar, Some(_)) => false,
-            }
-    })
+    PATHS.contains(&path)
 }
 
 /// Whether the petition has a value at `path` (used for `needs_info` and `p.known`).
 pub(crate) fn has_path(p: &Petition, path: &str) -> bool {
-    PATHS.iter().position(|x| *x == path).and_then(|i| p.present().get(i).copied()).unwrap_or(false)
+    PATHS.contains(&path) && crate::fields::Object::has(p, path)
 }
 
 #[cfg(test)]
