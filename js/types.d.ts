@@ -54,6 +54,8 @@ export interface History {
   assigned_from_above?: number | null;
   /** 处理意见 / 复查 / 复核 / 终结. */
   stage?: ProcedureStage | null;
+  /** When the petitioner received the last written reply (处理意见 or 复查意见); 复查 and 复核 are asked within 30 days of it. */
+  last_reply_at?: DateString | null;
 }
 
 /** Legal procedures the citizen says are already under way. */

@@ -416,6 +416,7 @@ schema! {
         national_visits: i64 as Count => "进京 visits.",
         assigned_from_above: i64 as Count => "Times assigned from above (上级交办).",
         stage: Stage as Choice<Stage> => "处理意见 / 复查 / 复核 / 终结.",
+        last_reply_at: Date as Day => "When the petitioner received the last written reply (处理意见 or 复查意见); 复查 and 复核 are asked within 30 days of it.",
     }
 }
 
