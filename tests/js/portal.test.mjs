@@ -139,3 +139,19 @@ test('a rule outside the IR cannot become a portal bundle: the error names the r
     return true;
   });
 });
+
+test('fenliu/worker loads a bundle too: the portal runtime off the main thread', async () => {
+  const { FenliuWorker } = await import('fenliu/worker');
+  const files = readRuleset(join(fixtures, 'mini'));
+  const authoring = new Authoring({ ruleset: files });
+  const worker = await FenliuWorker.create({ bundle: authoring.bundle(), fingerprint: authoring.ruleset.fingerprint });
+  try {
+    assert.deepEqual(worker.ruleset, authoring.ruleset);
+    for (const { petition } of authoring.cases().cases) {
+      const r = await worker.classify(petition, { today: TODAY });
+      assert.equal(r.json, authoring.classify(petition, { today: TODAY }).json);
+    }
+  } finally {
+    worker.terminate();
+  }
+});
