@@ -9,7 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Fenliu, checkRuleset, citizenView } from 'fenliu';
+import { citizenView } from 'fenliu';
+// Rule files, cases and checks: the authoring build (verdicts are the portal runtime's, byte for byte).
+import { Fenliu, checkRuleset } from 'fenliu/authoring';
 import { readRuleset, trapRuleset } from '../tests/js/helpers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
