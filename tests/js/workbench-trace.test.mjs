@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Fenliu } from 'fenliu';
+import { Fenliu } from 'fenliu/authoring';
 import { chromiumMissing, launchChromium, readRuleset, root } from './helpers.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { buildWorkbench } from '../../www/build.mjs';
