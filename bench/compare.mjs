@@ -336,7 +336,9 @@ console.log(row(['---', '---:', '---']));
 console.log(row([`default ruleset: classify median ≤ ${TARGETS.wasm_median_us} µs (Node WASM)`, `${f1(def.median_us)} µs`, goal(def.median_us <= TARGETS.wasm_median_us)]));
 console.log(row([`default bundle loaded in ≤ ${TARGETS.build_ms} ms (Node WASM, warm)`, `${f1(def.build_ms)} ms`, goal(def.build_ms <= TARGETS.build_ms)]));
 console.log(row([`first verdict in a fresh process ≤ ${TARGETS.first_verdict_ms} ms (import + load + classify)`, `${f1(def.first_verdict_ms)} ms`, goal(def.first_verdict_ms <= TARGETS.first_verdict_ms)]));
-console.log(row([`runtime .wasm + default bundle ≤ ${TARGETS.download_gzip_kb} KB gzip`, kb(def.wasm_gz), goal(def.wasm_gz <= TARGETS.download_gzip_kb * 1024)]));
+// The default ruleset's download: the portal runtime's .wasm and the default bundle.
+const defaultDownload = FENLIU_DEFAULT.files().wasm.reduce((a, p) => a + gzipSync(readFileSync(p), { level: 9 }).length, 0);
+console.log(row([`runtime .wasm + default bundle ≤ ${TARGETS.download_gzip_kb} KB gzip`, kb(defaultDownload), goal(defaultDownload <= TARGETS.download_gzip_kb * 1024)]));
 for (const e of peers.filter((p) => p.name === 'json-rules-engine' || p.name === 'zen')) {
   const x = ref.per_core / results.get(e).per_core;
   console.log(row([`throughput ≥ ${TARGETS.throughput_ratio}× ${e.label} (shared decision)`, `${x.toFixed(2)}×`, goal(x >= TARGETS.throughput_ratio)]));
