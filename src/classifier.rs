@@ -482,14 +482,14 @@ impl Classifier {
                     }
                     route_fired.push(i);
                     if self.evidence.is_none() && out.route.is_none() {
-                        let outcome = out.apply(rule, &self.manifest, petition);
+                        let outcome = crate::stage::apply(&mut out, rule, &self.manifest);
                         if !options.brief {
                             out.trace.push(self.trace_entry(rule, &ctx, outcome));
                         }
                     }
                     continue;
                 }
-                let outcome = out.apply(rule, &self.manifest, petition);
+                let outcome = crate::stage::apply(&mut out, rule, &self.manifest);
                 if !options.brief {
                     out.trace.push(self.trace_entry(rule, &ctx, outcome));
                 }
@@ -819,28 +819,16 @@ impl Classifier {
         TraceEntry { rule: rule.id.clone(), stage: rule.stage.as_str(), title: rule.title.clone(), outcome, matched, fields }
     }
 
+    /// What later stages see of a finished stage (`p.verdict.…`), by the stage's module.
     fn finish_stage(&self, kind: StageKind, out: &mut Building<'_>, ctx: &Ctx) {
+        use crate::stage;
         let mut s = ctx.so_far.borrow_mut();
         match kind {
-            StageKind::Category => s.category = out.category.as_ref().map(|c| c.0.as_str().into()),
-            StageKind::Route => {
-                let (code, accepted) = match out.route.map(|r| &r.outcome) {
-                    Some(Outcome::Route { code, accepted, .. }) => (Some(code), *accepted),
-                    _ => (out.route_code.as_ref(), None),
-                };
-                if let Some(code) = code {
-                    let spec = self.manifest.routes.get(code);
-                    s.route = Some(code.as_str().into());
-                    s.accepted = Some(accepted.unwrap_or_else(|| spec.is_some_and(|x| x.accepted)));
-                    s.separated = Some(spec.is_some_and(|x| x.separated));
-                }
-            }
-            StageKind::Flags => s.flags = out.flags.iter().map(|f| f.as_str().into()).collect(),
-            StageKind::Difficulty => {
-                s.score = out.score;
-                s.tier = Some(self.final_tier(out).0);
-            }
-            StageKind::Delegation => s.level = out.level.as_ref().map(|l| l.0.as_str().into()),
+            StageKind::Category => stage::category::finish(out, &mut s),
+            StageKind::Route => stage::route::finish(&self.manifest, out, &mut s),
+            StageKind::Flags => stage::flags::finish(out, &mut s),
+            StageKind::Difficulty => stage::difficulty::finish(out, self.final_tier(out).0, &mut s),
+            StageKind::Delegation => stage::delegation::finish(out, &mut s),
             StageKind::Deadlines | StageKind::Check => {}
         }
     }
@@ -970,88 +958,33 @@ fn no_result(stage: &str, what: &str) -> Diagnostic {
 
 /// The verdict under construction.
 #[derive(Default)]
-struct Building<'r> {
-    category: Option<(String,)>,
-    route: Option<&'r Rule>,
+pub(crate) struct Building<'r> {
+    pub(crate) category: Option<(String,)>,
+    pub(crate) route: Option<&'r Rule>,
     /// The route the weights chose when none of its rules holds.
-    route_code: Option<String>,
+    pub(crate) route_code: Option<String>,
     /// How the weights decided (rulesets with `[evidence]`).
-    decision: Option<Decision>,
+    pub(crate) decision: Option<Decision>,
     /// The tier the tier weights chose (rulesets with `tier-weights.toml`).
-    fitted_tier: Option<String>,
-    level: Option<(String, String)>,
-    score: i64,
-    at_least: Option<String>,
-    factors: Vec<Factor>,
-    flags: Vec<String>,
-    deadlines: Vec<(String, crate::rule::DeadlineSpec)>,
-    violations: Vec<Violation>,
-    trace: Vec<TraceEntry>,
+    pub(crate) fitted_tier: Option<String>,
+    pub(crate) level: Option<(String, String)>,
+    pub(crate) score: i64,
+    pub(crate) at_least: Option<String>,
+    pub(crate) factors: Vec<Factor>,
+    pub(crate) flags: Vec<String>,
+    pub(crate) deadlines: Vec<(String, crate::rule::DeadlineSpec)>,
+    pub(crate) violations: Vec<Violation>,
+    pub(crate) trace: Vec<TraceEntry>,
 }
 
 /// The weighed route decision, for the verdict.
 #[derive(Debug)]
-struct Decision {
+pub(crate) struct Decision {
     confidence: Fixed<1000>,
     evidence: Vec<Weighed>,
     alternatives: Vec<Alternative>,
     question: Option<String>,
     slots: Option<crate::slots::SlotsRead>,
-}
-
-impl<'r> Building<'r> {
-    /// Applies a fired rule; returns its outcome for the trace.
-    fn apply(&mut self, rule: &'r Rule, manifest: &Manifest, _petition: &Petition) -> TraceOutcome {
-        match &rule.outcome {
-            Outcome::Category(c) => {
-                self.category = Some((c.clone(),));
-                TraceOutcome::Category { code: c.clone() }
-            }
-            Outcome::Route { code, .. } => {
-                self.route = Some(rule);
-                TraceOutcome::Route { code: code.clone() }
-            }
-            Outcome::Points { points, reason, at_least } => {
-                // Saturating: two rules with huge `points` must not overflow (found by fuzzing).
-                self.score = self.score.saturating_add(*points);
-                self.factors.push(Factor { rule: rule.id.clone(), points: *points, reason: reason.clone() });
-                if let Some(a) = at_least {
-                    let rank = |c: &str| manifest.tiers.iter().position(|t| t.code == c);
-                    if self.at_least.as_deref().and_then(rank) < rank(a) {
-                        self.at_least = Some(a.clone());
-                    }
-                }
-                TraceOutcome::Points { points: *points, at_least: at_least.clone() }
-            }
-            Outcome::Level { code, reason } => {
-                self.level = Some((code.clone(), reason.clone()));
-                TraceOutcome::Level { code: code.clone() }
-            }
-            Outcome::Flags(flags) => {
-                for f in flags {
-                    if !self.flags.contains(f) {
-                        self.flags.push(f.clone());
-                    }
-                }
-                TraceOutcome::Flags { codes: flags.clone() }
-            }
-            Outcome::Deadlines(specs) => {
-                let mut keys = Vec::new();
-                for s in specs {
-                    // Higher priority ran first and keeps its key.
-                    if !self.deadlines.iter().any(|(_, d)| d.key == s.key) {
-                        self.deadlines.push((rule.id.clone(), s.clone()));
-                    }
-                    keys.push(s.key.clone());
-                }
-                TraceOutcome::Deadlines { keys }
-            }
-            Outcome::Check(message) => {
-                self.violations.push(Violation { rule: rule.id.clone(), message: message.clone() });
-                TraceOutcome::Violation { message: message.clone() }
-            }
-        }
-    }
 }
 
 fn compute_deadlines(filed: Date, specs: &[(String, crate::rule::DeadlineSpec)]) -> BTreeMap<String, Deadline> {

@@ -36,6 +36,7 @@
 //! | `lexicon` | keyword groups, the one-pass Aho-Corasick matcher (daachorse), negation |
 //! | `numbers` | personal numbers in text (ID card, phone, bank card, masked) |
 //! | `rule` | rules and their outcomes |
+//! | `stage` | one module per stage kind: its keys, how its outcome is read, applied and seen by later stages |
 //! | `reader` | reading `rule(#{…})` declarations (feature `compiler`) |
 //! | `ir` | the condition IR every condition compiles to, its one evaluator, its keyword requirement |
 //! | `ctx` | what a condition reads about one petition; limits |
@@ -95,6 +96,7 @@ mod prefilter;
 mod rule;
 mod ruleset;
 pub mod slots;
+mod stage;
 pub mod verdict;
 #[cfg(feature = "wasm")]
 mod wasm;

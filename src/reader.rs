@@ -5,22 +5,10 @@ use rhai::{Dynamic, FnPtr, Map, Position};
 
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
-use crate::rule::{DeadlineSpec, Outcome, Rule, StageKind, When};
+use crate::rule::{DeadlineSpec, Rule, StageKind, When};
 use crate::ruleset::Manifest;
 
 const COMMON_KEYS: &[&str] = &["id", "title", "stage", "priority", "basis", "effective_from", "effective_to", "enabled_by", "when", "note"];
-
-fn stage_keys(stage: StageKind) -> &'static [&'static str] {
-    match stage {
-        StageKind::Category => &["category"],
-        StageKind::Route => &["route", "guidance", "handler", "ask", "accepted"],
-        StageKind::Difficulty => &["points", "reason", "at_least"],
-        StageKind::Delegation => &["level", "reason"],
-        StageKind::Flags => &["flag", "flags"],
-        StageKind::Deadlines => &["deadline", "deadlines"],
-        StageKind::Check => &["message"],
-    }
-}
 
 /// Reads `rule(#{…})` maps into rules, reporting every problem at the `rule(` call.
 pub(crate) struct RuleReader<'a> {
@@ -32,11 +20,11 @@ pub(crate) struct RuleReader<'a> {
 }
 
 impl RuleReader<'_> {
-    fn err(&mut self, loc: &Option<Location>, code: &'static str, message: String, help: impl Into<String>) {
+    pub(crate) fn err(&mut self, loc: &Option<Location>, code: &'static str, message: String, help: impl Into<String>) {
         self.errors.push(Diagnostic::error(code, message, help).at(loc.clone()));
     }
 
-    fn string(&mut self, map: &Map, key: &str, loc: &Option<Location>, id: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, map: &Map, key: &str, loc: &Option<Location>, id: &str) -> Option<String> {
         let v = map.get(key)?;
         match v.clone().into_string() {
             Ok(s) => Some(s),
@@ -47,7 +35,7 @@ impl RuleReader<'_> {
         }
     }
 
-    fn strings(&mut self, map: &Map, key: &str, loc: &Option<Location>, id: &str) -> Vec<String> {
+    pub(crate) fn strings(&mut self, map: &Map, key: &str, loc: &Option<Location>, id: &str) -> Vec<String> {
         let Some(v) = map.get(key) else {
             return Vec::new();
         };
@@ -63,7 +51,7 @@ impl RuleReader<'_> {
         }
     }
 
-    fn date(&mut self, map: &Map, key: &str, loc: &Option<Location>, id: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, map: &Map, key: &str, loc: &Option<Location>, id: &str) -> Option<Date> {
         let s = self.string(map, key, loc, id)?;
         let d = Date::parse_iso(&s);
         if d.is_none() {
@@ -72,7 +60,7 @@ impl RuleReader<'_> {
         d
     }
 
-    fn code(&mut self, value: Option<String>, known: &[&String], what: &str, key: &str, loc: &Option<Location>, id: &str) -> String {
+    pub(crate) fn code(&mut self, value: Option<String>, known: &[&String], what: &str, key: &str, loc: &Option<Location>, id: &str) -> String {
         match value {
             Some(c) if known.iter().any(|k| **k == c) => c,
             Some(c) => {
@@ -125,9 +113,9 @@ impl RuleReader<'_> {
             }
         };
         for key in map.keys() {
-            if !COMMON_KEYS.contains(&key.as_str()) && !stage_keys(stage).contains(&key.as_str()) {
+            if !COMMON_KEYS.contains(&key.as_str()) && !crate::stage::keys(stage).contains(&key.as_str()) {
                 let mut allowed: Vec<&str> = COMMON_KEYS.to_vec();
-                allowed.extend_from_slice(stage_keys(stage));
+                allowed.extend_from_slice(crate::stage::keys(stage));
                 self.err(
                     &loc,
                     "rule.unknown_key",
@@ -181,7 +169,7 @@ impl RuleReader<'_> {
                 }
             },
         };
-        let outcome = self.outcome(map, stage, &loc, &id, &title);
+        let outcome = crate::stage::read(self, map, stage, &loc, &id, &title);
         if self.errors.len() > errors_before {
             return None;
         }
@@ -203,112 +191,7 @@ impl RuleReader<'_> {
         })
     }
 
-    fn outcome(&mut self, map: &Map, stage: StageKind, loc: &Option<Location>, id: &str, title: &str) -> Outcome {
-        let m = self.manifest;
-        match stage {
-            StageKind::Category => {
-                let v = self.string(map, "category", loc, id);
-                Outcome::Category(self.code(v, &m.categories.keys().collect::<Vec<_>>(), "类别", "category", loc, id))
-            }
-            StageKind::Route => {
-                let v = self.string(map, "route", loc, id);
-                let code = self.code(v, &m.routes.keys().collect::<Vec<_>>(), "途径", "route", loc, id);
-                let guidance = self.string(map, "guidance", loc, id).unwrap_or_default();
-                if guidance.trim().is_empty() {
-                    self.err(loc, "rule.missing_key", format!("规则 \"{id}\" 缺少给群众的指引 guidance"), "写清楚：到哪里办、带什么材料、有什么时限。");
-                }
-                let ask = self.strings(map, "ask", loc, id);
-                for a in &ask {
-                    if !crate::petition::is_known_path(a) {
-                        self.err(
-                            loc,
-                            "rule.unknown_field",
-                            format!("规则 \"{id}\" 的 ask 中 \"{a}\" 不是信访件字段"),
-                            "例如 \"legal.arbitration\"、\"legal.court\"、\"history.stage\"。",
-                        );
-                    }
-                }
-                let accepted = match map.get("accepted") {
-                    None => None,
-                    Some(v) => match v.as_bool() {
-                        Ok(b) => Some(b),
-                        Err(_) => {
-                            self.err(loc, "rule.type", format!("规则 \"{id}\" 的 accepted 应为 true 或 false"), "写 accepted: false（例如已复核终结、不再受理的事项）。");
-                            None
-                        }
-                    },
-                };
-                Outcome::Route { code, guidance, handler: self.string(map, "handler", loc, id), ask, accepted }
-            }
-            StageKind::Difficulty => {
-                let points = match map.get("points").map(Dynamic::as_int) {
-                    Some(Ok(p)) => p,
-                    Some(Err(_)) => {
-                        self.err(loc, "rule.type", format!("规则 \"{id}\" 的 points 应为整数"), "写 points: 2（可为负数）。");
-                        0
-                    }
-                    None => 0,
-                };
-                let at_least = self.string(map, "at_least", loc, id);
-                if let Some(t) = &at_least {
-                    if !m.tiers.iter().any(|x| &x.code == t) {
-                        let list: Vec<&str> = m.tiers.iter().map(|x| x.code.as_str()).collect();
-                        self.err(loc, "rule.unknown_code", format!("规则 \"{id}\" 的 at_least \"{t}\" 不是难度等级"), format!("可用等级：{}。", list.join("、")));
-                    }
-                }
-                if !map.contains_key("points") && at_least.is_none() {
-                    self.err(loc, "rule.missing_key", format!("规则 \"{id}\" 既没有 points 也没有 at_least"), "难度规则要写分值 points: 2，或最低等级 at_least: \"complex\"。");
-                }
-                let reason = self.string(map, "reason", loc, id).unwrap_or_else(|| title.to_owned());
-                Outcome::Points { points, reason, at_least }
-            }
-            StageKind::Delegation => {
-                let v = self.string(map, "level", loc, id);
-                let code = self.code(v, &m.levels.keys().collect::<Vec<_>>(), "代办层级", "level", loc, id);
-                let reason = self.string(map, "reason", loc, id).unwrap_or_else(|| title.to_owned());
-                Outcome::Level { code, reason }
-            }
-            StageKind::Flags => {
-                let mut flags = self.strings(map, "flag", loc, id);
-                flags.extend(self.strings(map, "flags", loc, id));
-                if flags.is_empty() {
-                    self.err(loc, "rule.missing_key", format!("规则 \"{id}\" 没有写标记 flag"), "写 flag: \"repeat\" 或 flags: [\"repeat\", \"backlog\"]。");
-                }
-                for f in &flags {
-                    if !m.flags.contains_key(f) {
-                        let list: Vec<&str> = m.flags.keys().map(String::as_str).collect();
-                        self.err(
-                            loc,
-                            "rule.unknown_code",
-                            format!("规则 \"{id}\" 的标记 \"{f}\" 未在 manifest.toml 的 [flags] 中定义"),
-                            format!("已定义的标记：{}。", list.join("、")),
-                        );
-                    }
-                }
-                Outcome::Flags(flags)
-            }
-            StageKind::Deadlines => {
-                let mut items: Vec<Dynamic> = Vec::new();
-                if let Some(d) = map.get("deadline") {
-                    items.push(d.clone());
-                }
-                if let Some(d) = map.get("deadlines") {
-                    match d.clone().into_array() {
-                        Ok(a) => items.extend(a),
-                        Err(_) => self.err(loc, "rule.type", format!("规则 \"{id}\" 的 deadlines 应为列表"), "写 deadlines: [#{ key: \"…\", name: \"…\", days: 15 }]。"),
-                    }
-                }
-                if items.is_empty() {
-                    self.err(loc, "rule.missing_key", format!("规则 \"{id}\" 没有写期限 deadline"), "写 deadline: #{ key: \"accept_notice\", name: \"告知是否受理\", days: 15 }。");
-                }
-                let specs = items.into_iter().filter_map(|d| self.deadline(d, loc, id)).collect();
-                Outcome::Deadlines(specs)
-            }
-            StageKind::Check => Outcome::Check(self.string(map, "message", loc, id).unwrap_or_else(|| title.to_owned())),
-        }
-    }
-
-    fn deadline(&mut self, d: Dynamic, loc: &Option<Location>, id: &str) -> Option<DeadlineSpec> {
+    pub(crate) fn deadline(&mut self, d: Dynamic, loc: &Option<Location>, id: &str) -> Option<DeadlineSpec> {
         let Some(map) = d.try_cast::<Map>() else {
             self.err(loc, "rule.type", format!("规则 \"{id}\" 的期限应为 #{{ key, name, days }} 对象"), "写 #{ key: \"accept_notice\", name: \"告知是否受理\", days: 15 }。");
             return None;
