@@ -399,6 +399,23 @@ test('workbench: the ruleset downloads as one bundle with its fingerprint', asyn
   assert.equal(bundle.fingerprint, new Fenliu({ ruleset: bundle.files }).ruleset.fingerprint);
 });
 
+test('workbench: 下载门户规则包 writes the compiled bundle the portal runtime loads', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  page.once('dialog', (d) => d.accept());
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-portal').click()]);
+  assert.match(download.suggestedFilename(), /\.fenliu$/);
+  const bytes = new Uint8Array(readFileSync(await download.path()));
+  const authoring = new Fenliu({ ruleset: edited(true) });
+  // The same bytes as the package's bundle() and `fenliu build` of these files.
+  assert.deepEqual(bytes, authoring.bundle());
+  const { Fenliu: Portal } = await import('fenliu');
+  const portal = new Portal({ bundle: bytes });
+  assert.deepEqual(portal.ruleset, authoring.ruleset);
+  const petition = { text: '楼下饭店每天半夜噪音扰民，请城管处理' };
+  assert.equal(portal.classify(petition).json, authoring.classify(petition).json);
+  await page.waitForFunction(() => /已下载门户规则包/.test(document.getElementById('status')?.textContent ?? ''));
+});
+
 test('workbench: a reload restores the rule edits, and no petition', async (t) => {
   if (skipReason) return t.skip(skipReason);
   await page.reload();
